@@ -1,0 +1,180 @@
+"""One file in, one Article out: dispatch on the file type, apply the sidecar, label the page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from archive import settings
+from archive.decode import decode, file_extension, read_bytes
+from archive.htmlpage import parse_html
+from archive.markdown import HEADING, markdown_to_text
+from archive.pdfpage import pdf_text
+from archive.record import Article, ExtractionError
+from archive.report import looks_like_report, parse_report
+from archive.sites import profile_for
+from archive.textpage import clean_text_capture
+
+TEXT_TYPES = (".txt", ".text")
+HTML_TYPES = (".html", ".htm", ".xhtml")
+MD_TYPES = (".md", ".markdown")
+PDF_TYPES = (".pdf",)
+SUPPORTED = TEXT_TYPES + HTML_TYPES + MD_TYPES + PDF_TYPES
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_KEYS = ("url", "source", "section", "title", "reporters", "date", "language", "fetched")
+KHMER = re.compile(r"[\u1780-\u17ff]")
+CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
+
+
+def is_sidecar(path: Path) -> bool:
+    """True for NAME.meta.json files, which describe another file rather than being one."""
+    return path.name.lower().endswith(SIDECAR_SUFFIX)
+
+
+def display_path(path: Path) -> str:
+    """The path as users see it: relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return Path(rel).as_posix() if not rel.startswith("..") else path.resolve().as_posix()
+
+
+def record_id(source_path: str) -> str:
+    """Stable id of a capture: the same file always gets the same id and article link."""
+    return hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:16]
+
+
+def extract_file(path: Path | str) -> Article:
+    """Extract one capture; raises ExtractionError with a reason for bad input."""
+    path = Path(path)
+    ext = file_extension(path)
+    if ext not in SUPPORTED:
+        raise ExtractionError(f"unsupported file type {ext or '(none)'!r}")
+    data = read_bytes(path)
+    source_path = display_path(path)
+    article = Article(source_path=source_path, id=record_id(source_path))
+    article.content_hash = hashlib.sha256(data).hexdigest()
+    sidecar = read_sidecar(path)
+    if ext in PDF_TYPES:
+        fill_from_pdf(article, data)
+    elif ext in HTML_TYPES:
+        fill_from_html(article, data, sidecar.get("url"))
+    else:
+        fill_from_text(article, decode(data), markdown=ext in MD_TYPES)
+    apply_sidecar(article, sidecar)
+    finish(article)
+    return article
+
+
+def fill_from_text(article: Article, text: str, markdown: bool = False) -> None:
+    """Text and Markdown captures: a report keeps its structure, a page loses its chrome."""
+    md_title = None
+    if markdown:
+        text, md_title = markdown_to_text(text)
+    if looks_like_report(text):
+        fill_from_report(article, text)
+        article.title = article.title or md_title
+        return
+    if markdown:
+        text = HEADING.sub(r"\1", text)
+    profile = profile_for(text)
+    page = clean_text_capture(text, profile)
+    article.title = page.title or md_title
+    article.date = page.date
+    article.section = page.section
+    article.reporters = page.reporters
+    article.captions = page.captions
+    article.page_type = page.page_type
+    article.source = page.source or profile.name or None
+    article.body = "\n\n".join(page.paragraphs)
+
+
+def fill_from_report(article: Article, text: str) -> None:
+    """Long reports: title and issuer from the cover, sections with offsets."""
+    report = parse_report(text)
+    article.page_type = "report"
+    article.title = report["title"]
+    article.source = report["source"]
+    article.date = report["date"]
+    article.body = "\n\n".join(report["paragraphs"])
+    article.sections = report["sections"]
+
+
+def fill_from_html(article: Article, data: bytes, url_hint: str | None) -> None:
+    """HTML pages, in the charset they declare when they declare one."""
+    declared = CHARSET.search(data[:4096])
+    html = decode(data, declared.group(1).decode("ascii", "replace") if declared else None)
+    page = parse_html(html, url_hint)
+    article.title = page["title"]
+    article.url = page["url"]
+    article.source = page["source"]
+    article.section = page["section"]
+    article.date = page["date"]
+    article.reporters = page["reporters"]
+    article.captions = page["captions"]
+    article.body = "\n\n".join(page["paragraphs"])
+    article.page_type = "listing" if page["listing"] else "article"
+    if page["language"]:
+        article.language = page["language"]
+
+
+def fill_from_pdf(article: Article, data: bytes) -> None:
+    """PDFs are reports or articles by their shape; document info fills the gaps."""
+    text, info = pdf_text(data)
+    if looks_like_report(text):
+        fill_from_report(article, text)
+    else:
+        fill_from_text(article, text)
+    article.title = article.title or info["title"]
+    article.date = article.date or info["date"]
+    if not article.reporters and info["author"]:
+        article.reporters = [info["author"]]
+
+
+def read_sidecar(path: Path) -> dict:
+    """The crawler's NAME.meta.json (by stem or full name) next to the file, or {}."""
+    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    for candidate in (path.with_name(name + SIDECAR_SUFFIX),
+                      path.with_name(Path(name).stem + SIDECAR_SUFFIX)):
+        if candidate.is_file():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ExtractionError(f"unreadable sidecar {candidate.name}: {exc}") from exc
+            if not isinstance(data, dict):
+                raise ExtractionError(f"sidecar {candidate.name} is not a JSON object")
+            return data
+    return {}
+
+
+def apply_sidecar(article: Article, sidecar: dict) -> None:
+    """What the crawler knew wins over what extraction guessed."""
+    for key in SIDECAR_KEYS:
+        value = sidecar.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "reporters":
+            article.reporters = [value] if isinstance(value, str) else list(value)
+        elif key == "date":
+            from archive.dates import parse_meta_date
+
+            article.date = parse_meta_date(str(value)) or article.date
+        elif key != "fetched":
+            setattr(article, key, str(value))
+
+
+def finish(article: Article) -> None:
+    """Checks and labels every record gets, whatever its type."""
+    if len(article.body) < settings.MIN_BODY_CHARS and article.page_type != "listing":
+        raise ExtractionError("no article text found")
+    article.language = detect_language(article.body) if not article.language or \
+        article.language == "en" else article.language
+
+
+def detect_language(text: str) -> str:
+    """'km' when Khmer script dominates the letters, else 'en'."""
+    sample = text[:5000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    khmer = len(KHMER.findall(sample))
+    return "km" if letters and khmer / letters > 0.3 else "en"

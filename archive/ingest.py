@@ -1,0 +1,86 @@
+"""Find the files under the given paths and extract them on all cores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive import settings
+from archive.extract import SUPPORTED, display_path, extract_file, is_sidecar
+from archive.decode import file_extension
+from archive.record import Article, ExtractionError
+
+
+@dataclass
+class Outcome:
+    """What happened to one file: a record, or the reason it was skipped."""
+
+    path: str
+    article: Article | None = None
+    error: str | None = None
+
+
+def collect(paths: Iterable[Path | str]) -> tuple[list[Path], list[Outcome]]:
+    """Candidate files under paths (sorted, each once), and the ones skipped on sight."""
+    files: dict[str, Path] = {}
+    skipped: list[Outcome] = []
+    for root in map(Path, paths):
+        if not root.exists() and not root.is_symlink():
+            skipped.append(Outcome(str(root), error="no such file or folder"))
+            continue
+        candidates = [root] if not root.is_dir() else walk(root, skipped)
+        for path in candidates:
+            if is_sidecar(path):
+                continue
+            if file_extension(path) not in SUPPORTED:
+                skipped.append(Outcome(display_path(path), error=(
+                    f"unsupported file type {file_extension(path) or '(none)'!r}")))
+                continue
+            files.setdefault(display_path(path), path)
+    return [files[k] for k in sorted(files)], skipped
+
+
+def walk(root: Path, skipped: list[Outcome]) -> list[Path]:
+    """Every file below root; folder loops and unreadable folders are reported, not fatal."""
+    found, seen = [], set()
+
+    def onerror(exc: OSError) -> None:
+        skipped.append(Outcome(display_path(Path(exc.filename or root)),
+                               error=f"cannot read folder: {exc.strerror}"))
+
+    for folder, dirs, names in os.walk(root, onerror=onerror, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            skipped.append(Outcome(display_path(Path(folder)), error="symlink loop"))
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        found.extend(Path(folder) / name for name in sorted(names) if not name.startswith("."))
+    return found
+
+
+def extract_one(path: Path) -> Outcome:
+    """Extract one file, turning every failure into an Outcome with a reason."""
+    shown = display_path(path)
+    try:
+        return Outcome(shown, article=extract_file(path))
+    except ExtractionError as exc:
+        return Outcome(shown, error=str(exc))
+    except RecursionError:
+        return Outcome(shown, error="document nested too deeply to parse")
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop an ingest
+        return Outcome(shown, error=f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def extract_many(paths: list[Path], workers: int | None = None) -> Iterator[Outcome]:
+    """Outcomes in input order, extracted in parallel when there is enough work."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(paths) < 2 * workers:
+        yield from map(extract_one, paths)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(extract_one, paths, chunksize=settings.INGEST_CHUNKSIZE)

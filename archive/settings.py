@@ -1,0 +1,41 @@
+"""Tunables for extraction and ingest, grouped and commented, in one place."""
+
+# --- Input limits -----------------------------------------------------------
+# Real captures are well under 2 MB; a 20 MB file is a dump or an attack, not a page.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# A gzip that inflates past this is treated as a zip bomb (same bound as raw files).
+MAX_INFLATED_BYTES = MAX_FILE_BYTES
+# Below this many characters of text a capture has nothing worth indexing.
+MIN_BODY_CHARS = 40
+
+# --- Decoding -----------------------------------------------------------------
+# Share of C0 control bytes above which a file is called binary rather than text.
+BINARY_CONTROL_RATIO = 0.02
+
+# --- Extraction cascade ---------------------------------------------------------
+# trafilatura runs first; when its body is shorter than this share of the page's
+# visible paragraph text it probably cut the article, so the fallback runs.
+ESCALATE_RATIO = 0.5
+# ...but never escalate for pages whose total paragraph text is this short.
+ESCALATE_MIN_CHARS = 400
+
+# --- Layout heuristics for text captures ---------------------------------------------
+# Old Post archive pages (1996-2000) wrap near 85 characters; a line this long or
+# longer that ends mid-sentence is a wrapped line, not a paragraph end.
+WRAP_MIN_LINE = 60
+# A headline is short: longer first paragraphs are body text (seeds 000 and 002).
+MAX_TITLE_WORDS = 25
+# A caption right after the metadata block is one sentence; longer text is body.
+MAX_CAPTION_WORDS = 40
+# Listing pages: at least this many teaser-date lines, and this share of paragraphs.
+LISTING_MIN_DATES = 4
+LISTING_DATE_SHARE = 0.2
+# Reports: long documents with numbered/roman headings or a table of contents.
+REPORT_MIN_CHARS = 12000
+REPORT_MIN_HEADINGS = 4
+
+# --- Ingest ----------------------------------------------------------------------------
+# Files handed to each worker at a time: large enough to amortise pickling.
+INGEST_CHUNKSIZE = 8
+# Print progress every this many files on long runs.
+PROGRESS_EVERY = 500

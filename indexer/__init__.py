@@ -1,0 +1,1 @@
+"""The Whoosh index: schema, incremental ingest, query parsing, facets and search."""

@@ -1,0 +1,81 @@
+"""Two captures of one story (same URL, or near-identical text) become one search result."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from archive.record import Article
+
+NUM_HASHES = 32
+BANDS = 8  # 8 bands of 4 rows: pairs above ~0.7 Jaccard nearly always meet in a band
+# Estimated Jaccard of 4-word shingles above which two bodies are the same story.
+SAME_STORY = 0.8
+SHINGLE = 4
+_SEEDS = np.array(
+    [int(hashlib.sha1(str(i).encode()).hexdigest()[:16], 16) for i in range(NUM_HASHES)],
+    dtype=np.uint64,
+)[:, None]
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def normal_url(url: str | None) -> str | None:
+    """URL key that ignores scheme, www., trailing slash, query string and fragment."""
+    if not url:
+        return None
+    url = re.sub(r"^https?://(www\.)?", "", url.strip().lower())
+    return re.split(r"[?#]", url)[0].rstrip("/") or None
+
+
+def signature(text: str) -> list[int]:
+    """MinHash signature of the text's word 4-shingles."""
+    words = re.findall(r"\w+", text.lower())
+    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
+    hashed = np.array(
+        [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+         for s in shingles],
+        dtype=np.uint64,
+    )
+    # One XOR-multiply permutation per seed, all at once; uint64 arithmetic wraps by design.
+    return ((hashed[None, :] ^ _SEEDS) * _MIX).min(axis=1).tolist()
+
+
+def similarity(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return sum(x == y for x, y in zip(a, b, strict=True)) / NUM_HASHES
+
+
+def group(records: list[tuple[Article, list[int]]]) -> dict[str, str]:
+    """Map each record id to its group's primary id (the smallest id: deterministic)."""
+    parent = {a.id: a.id for a, _ in records}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(x: str, y: str) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+
+    by_url: dict[str, str] = {}
+    buckets: dict[tuple, list[tuple[str, list[int]]]] = defaultdict(list)
+    rows = NUM_HASHES // BANDS
+    for article, sig in records:
+        key = normal_url(article.url)
+        if key:
+            if key in by_url:
+                union(by_url[key], article.id)
+            by_url.setdefault(key, article.id)
+        for band in range(BANDS):
+            bucket = buckets[(band, tuple(sig[band * rows : (band + 1) * rows]))]
+            for other_id, other_sig in bucket:
+                if find(other_id) != find(article.id) and similarity(sig, other_sig) >= SAME_STORY:
+                    union(other_id, article.id)
+            bucket.append((article.id, sig))
+    return {a.id: find(a.id) for a, _ in records}

@@ -1,0 +1,60 @@
+"""From a group of Article records (one story, maybe several captures) to one index document."""
+
+from __future__ import annotations
+
+import json
+
+from archive.record import Article
+from indexer.schema import UNDATED
+
+
+def keywords(values) -> str:
+    """Comma-joined facet values; commas inside a value would split it, so they become spaces."""
+    seen, out = set(), []
+    for value in values:
+        value = " ".join(str(value).replace(",", " ").split())
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return ",".join(out)
+
+
+def primary_of(members: list[Article]) -> Article:
+    """The capture shown for a story: the one with a headline, a date and the longest body."""
+    return max(members, key=lambda a: (a.title is not None, a.date is not None, len(a.body), a.id))
+
+
+def day_number(article: Article) -> int:
+    """yyyymmdd as an int for ranges and sorting; 0 when undated (sorts last when newest)."""
+    return int(article.date[:10].replace("-", "")) if article.date else 0
+
+
+def index_document(group_id: str, members: list[Article]) -> dict:
+    """Field values for Whoosh: text fields, facet keywords, day, and the stored record."""
+    main = primary_of(members)
+    record = main.as_dict()
+    body = record.pop("body")
+    record["captures"] = [
+        {"id": m.id, "source_path": m.source_path, "source": m.source, "url": m.url}
+        for m in sorted(members, key=lambda m: m.source_path)
+    ]
+    return {
+        "id": group_id,
+        "title": main.title or "",
+        "body": body,
+        "quotes": "\n".join(q.text for q in main.quotes),
+        "captions": "\n".join(main.captions),
+        "year": str(main.year) if main.year else UNDATED,
+        "speaker": keywords(main.speakers),
+        "topic": keywords(main.topics),
+        "reporter": keywords(main.reporters),
+        "org": keywords(main.organisations),
+        "person": keywords(main.people),
+        "source": keywords(m.source for m in members if m.source),
+        "section": keywords([main.section] if main.section else []),
+        "page_type": main.page_type,
+        "day": day_number(main),
+        "day_asc": day_number(main) or 99991231,
+        "spell": (main.title or "") + "\n" + body,
+        "record": json.dumps(record, ensure_ascii=False),
+    }

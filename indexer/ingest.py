@@ -1,0 +1,214 @@
+"""Incremental ingest: extract what changed, group duplicates, commit the index once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.extract import display_path
+from archive.ingest import collect, extract_many
+from archive.record import Article
+from indexer import dedupe
+from indexer.documents import index_document
+from indexer.store import ingest_lock, open_or_create, open_state, stored_records, whoosh_dir
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the summary line and for tests."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    listings: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    records: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        """Plain dict for --json output."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class FileRow:
+    """One row of the files table: what the last ingest saw of one path."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None
+    record_id: str | None
+    status: str  # "ok" | "listing" | "error"
+    reason: str | None = None
+
+
+def ingest(
+    paths: Iterable[Path | str],
+    index_dir: Path,
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    wait: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Bring the index in index_dir up to date with the files under paths."""
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    paths = list(paths)
+    with ingest_lock(index_dir, wait=wait):
+        if rebuild:
+            shutil.rmtree(whoosh_dir(index_dir), ignore_errors=True)
+            (index_dir / "state.sqlite").unlink(missing_ok=True)
+        conn = open_state(index_dir)
+        report = IngestReport()
+        run = _Run(conn, report)
+        files, skipped = collect(paths)
+        report.failed.extend((o.path, o.error) for o in skipped)
+        todo = run.changed_files(files)
+        for done, outcome in enumerate(extract_many(todo, workers), 1):
+            run.take(outcome)
+            if progress:
+                progress(done, len(todo))
+        if prune:
+            run.prune({display_path(Path(p)) for p in paths}, {display_path(f) for f in files})
+        run.commit(index_dir)
+        report.records = conn.execute("select count(*) from records").fetchone()[0]
+        report.documents = conn.execute("select count(distinct group_id) from records").fetchone()[0]
+        conn.close()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+class _Run:
+    """State of one ingest between reading the disk and committing the index."""
+
+    def __init__(self, conn: sqlite3.Connection, report: IngestReport):
+        self.conn = conn
+        self.report = report
+        self.known = {row[0]: FileRow(*row) for row in conn.execute(
+            "select path, size, mtime_ns, content_hash, record_id, status, reason from files")}
+        self.stats: dict[str, tuple[int, int]] = {}
+        self.rows: list[FileRow] = []
+        self.upserts: dict[str, Article] = {}
+        self.deletes: set[str] = set()
+        self.gone_paths: list[str] = []
+
+    def changed_files(self, files: list[Path]) -> list[Path]:
+        """Files whose size or modification time differ from the last ingest."""
+        todo = []
+        for path in files:
+            shown = display_path(path)
+            try:
+                st = path.stat()
+            except OSError as exc:
+                self.report.failed.append((shown, f"cannot read: {exc.strerror or exc}"))
+                continue
+            self.stats[shown] = (st.st_size, st.st_mtime_ns)
+            old = self.known.get(shown)
+            if old and (old.size, old.mtime_ns) == self.stats[shown] and old.status != "error":
+                self.report.unchanged += 1
+            else:
+                todo.append(path)
+        return todo
+
+    def take(self, outcome) -> None:
+        """Record one extraction outcome; a failure keeps the file's last good record."""
+        size, mtime = self.stats.get(outcome.path, (0, 0))
+        old = self.known.get(outcome.path)
+        if outcome.error:
+            self.report.failed.append((outcome.path, outcome.error))
+            keep = old.record_id if old else None
+            self.rows.append(FileRow(outcome.path, size, mtime, None, keep, "error", outcome.error))
+            return
+        article = outcome.article
+        if article.page_type == "listing":
+            self.report.listings.append(outcome.path)
+            if old and old.record_id:
+                self.deletes.add(old.record_id)
+            self.rows.append(FileRow(outcome.path, size, mtime, article.content_hash, None,
+                                     "listing", "listing page, not a story"))
+            return
+        if old and old.status == "ok" and old.content_hash == article.content_hash:
+            self.report.unchanged += 1
+        else:
+            self.upserts[article.id] = article
+            if old and old.record_id:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+        self.rows.append(FileRow(outcome.path, size, mtime, article.content_hash, article.id, "ok"))
+
+    def prune(self, roots: set[str], present: set[str]) -> None:
+        """Forget files under the ingested roots that are no longer on disk."""
+        for path, row in self.known.items():
+            under = any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+            if under and path not in present:
+                self.gone_paths.append(path)
+                if row.record_id:
+                    self.deletes.add(row.record_id)
+                    self.report.removed += 1
+
+    def commit(self, index_dir: Path) -> None:
+        """Regroup duplicates, rewrite the affected index documents in one Whoosh commit,
+        then record the new state: a crash before the commit leaves the old index whole."""
+        records = stored_records(self.conn)
+        old_groups = {rid: gid for rid, (_, _, gid) in records.items()}
+        current: dict[str, tuple[Article, list[int]]] = {
+            rid: (Article.from_dict(data), sig) for rid, (data, sig, _) in records.items()
+            if rid not in self.deletes
+        }
+        for rid, article in self.upserts.items():
+            current[rid] = (article, dedupe.signature(article.body))
+        groups = dedupe.group(list(current.values()))
+        touched = set(self.upserts) | self.deletes
+        affected = {old_groups[r] for r in touched if old_groups.get(r)}
+        affected |= {groups[r] for r in touched if r in groups}
+        affected |= {g for r, g in groups.items() if old_groups.get(r) != g}
+        affected |= {old_groups[r] for r, g in groups.items() if old_groups.get(r, g) != g}
+        members: dict[str, list[Article]] = {}
+        for rid, gid in groups.items():
+            if gid in affected:
+                members.setdefault(gid, []).append(current[rid][0])
+        ix = open_or_create(index_dir)
+        if affected:
+            writer = ix.writer()
+            try:
+                for gid in sorted(affected):
+                    writer.delete_by_term("id", gid)
+                    if gid in members:
+                        writer.add_document(**index_document(gid, members[gid]))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+        self.save(current, groups)
+
+    def save(self, current: dict, groups: dict[str, str]) -> None:
+        """Write records and file rows in one SQLite transaction."""
+        conn = self.conn
+        conn.execute("begin")
+        for rid in self.deletes - set(current):
+            conn.execute("delete from records where id = ?", (rid,))
+        for rid, article in self.upserts.items():
+            sig = json.dumps(current[rid][1])
+            conn.execute("insert or replace into records values (?, ?, ?, ?, ?)",
+                         (rid, article.source_path, json.dumps(article.as_dict()), sig, groups[rid]))
+        for rid, gid in groups.items():
+            conn.execute("update records set group_id = ? where id = ? and group_id is not ?",
+                         (gid, rid, gid))
+        for row in self.rows:
+            conn.execute("insert or replace into files values (?, ?, ?, ?, ?, ?, ?, null)",
+                         (row.path, row.size, row.mtime_ns, row.content_hash, row.record_id,
+                          row.status, row.reason))
+        for path in self.gone_paths:
+            conn.execute("delete from files where path = ?", (path,))
+        conn.execute("commit")

@@ -1,0 +1,201 @@
+"""From request parameters to a validated SearchRequest, and from query text to Whoosh queries.
+
+Pure functions: they parse and build, they never run a search."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import qparser, query
+
+from indexer.schema import FACETS_BY_NAME, FILTER_ALIASES, TEXT_FIELDS
+
+MAX_QUERY_CHARS = 500
+MAX_PAGE = 1000
+PAGE_SIZE = 10
+SORTS = ("relevance", "newest", "oldest")
+CONTROL_PARAMS = ("q", "page", "sort", "from", "to", "more")
+KNOWN_PARAMS = set(CONTROL_PARAMS) | set(FACETS_BY_NAME)
+DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+FIELD_FILTER = re.compile(
+    r"(?<![\w:])(?P<neg>-?)(?P<name>[A-Za-z]+):(?P<value>\"[^\"]*\"?|[^\s\"]+)"
+)
+
+
+class RequestError(ValueError):
+    """A parameter the user sent cannot be used; the message says which and why (HTTP 400)."""
+
+
+@dataclass
+class SearchRequest:
+    """The whole state of a search, exactly what the URL carries."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    more: tuple[str, ...] = ()  # facets whose full value list is wanted
+    notices: list[str] = field(default_factory=list)
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Strip control characters and cap the length; notices say what was changed."""
+    notices = []
+    cleaned = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > MAX_QUERY_CHARS:
+        cleaned = cleaned[:MAX_QUERY_CHARS]
+        notices.append(f"Your query was longer than {MAX_QUERY_CHARS} characters and was cut.")
+    return cleaned, notices
+
+
+def parse_day(text: str, end: bool) -> int:
+    """'2016', '2016-12' or '2016-12-14' -> yyyymmdd, at the start or end of that span."""
+    m = DATE_TEXT.match(text.strip())
+    if not m:
+        raise RequestError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    lo_month, hi_month = (int(month), int(month)) if month else (1, 12)
+    if not 1 <= lo_month <= 12 or not 1000 <= year <= 9998:
+        raise RequestError(f"{text!r} is not a valid date")
+    if day:
+        last = calendar.monthrange(year, lo_month)[1]
+        if not 1 <= int(day) <= last:
+            raise RequestError(f"{text!r} is not a valid date")
+        return year * 10000 + lo_month * 100 + int(day)
+    if end:
+        return year * 10000 + hi_month * 100 + calendar.monthrange(year, hi_month)[1]
+    return year * 10000 + lo_month * 100 + 1
+
+
+def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
+    """Validate request parameters (a MultiDict or dict of lists) into a SearchRequest."""
+    get = args.get
+    getlist = args.getlist if hasattr(args, "getlist") else lambda k: _as_list(args.get(k))
+    q, notices = clean_text(_first(get("q")) or "")
+    filters = {}
+    for name in FACETS_BY_NAME:
+        values = [clean_text(v)[0] for v in getlist(name)]
+        values = list(dict.fromkeys(v for v in values if v))
+        if values:
+            filters[name] = values
+    unknown = [k for k in _keys(args) if k not in KNOWN_PARAMS]
+    if unknown:
+        raise RequestError(f"unknown parameter {unknown[0][:40]!r}")
+    sort = _first(get("sort")) or "relevance"
+    if sort not in SORTS:
+        raise RequestError(f"sort must be one of {', '.join(SORTS)}")
+    page = _int(_first(get("page")) or "1", "page")
+    if not 1 <= page <= MAX_PAGE:
+        raise RequestError(f"page must be between 1 and {MAX_PAGE}")
+    date_from = _first(get("from")) or None
+    date_to = _first(get("to")) or None
+    lo = parse_day(date_from, end=False) if date_from else None
+    hi = parse_day(date_to, end=True) if date_to else None
+    if lo and hi and lo > hi:
+        raise RequestError("the 'from' date is after the 'to' date")
+    more = tuple(dict.fromkeys(getlist("more")))
+    if any(m not in FACETS_BY_NAME for m in more):
+        raise RequestError(f"unknown facet {next(m for m in more if m not in FACETS_BY_NAME)!r}")
+    return SearchRequest(q=q, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
+                         page=page, page_size=page_size, more=more, notices=notices)
+
+
+def _first(value):
+    """First item when a list was passed, else the value."""
+    return value[0] if isinstance(value, list) else value
+
+
+def _as_list(value) -> list:
+    """A dict value as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _keys(args) -> list[str]:
+    """Parameter names of a MultiDict or dict."""
+    return list(args.keys())
+
+
+def _int(text: str, name: str) -> int:
+    """An integer parameter, or a RequestError naming it."""
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise RequestError(f"{name} must be a whole number") from exc
+
+
+@dataclass
+class ParsedQuery:
+    """The user's text split into the free-text part and field filters typed in the box."""
+
+    text: str
+    include: dict[str, list[str]] = field(default_factory=dict)
+    exclude: dict[str, list[str]] = field(default_factory=dict)
+    day_range: tuple[int | None, int | None] | None = None
+
+
+def split_filters(q: str) -> ParsedQuery:
+    """Pull `speaker:"Chin Malin"`, `-topic:drugs`, `year:2016`, `date:2016-12..2017-03` out of
+    the query text; other words stay as free text."""
+    parsed = ParsedQuery(text=q)
+    kept = []
+    pos = 0
+    for m in FIELD_FILTER.finditer(q):
+        name = FILTER_ALIASES.get(m.group("name").lower())
+        if m.group("name").lower() == "date":
+            name = "date"
+        if name is None:
+            continue
+        kept.append(q[pos : m.start()])
+        pos = m.end()
+        value = m.group("value").strip('"').strip()
+        if not value:
+            continue
+        if name in ("date", "year") and (".." in value or name == "date"):
+            lo_text, _, hi_text = value.partition("..")
+            if not _:
+                hi_text = lo_text
+            lo = parse_day(lo_text, end=False) if lo_text else None
+            hi = parse_day(hi_text, end=True) if hi_text else None
+            parsed.day_range = (lo, hi)
+            continue
+        target = parsed.exclude if m.group("neg") else parsed.include
+        target.setdefault(name, []).append(value)
+    kept.append(q[pos:])
+    parsed.text = " ".join("".join(kept).split())
+    return parsed
+
+
+def make_parser(schema) -> qparser.QueryParser:
+    """All words must match across title, body, quotes and captions; fuzzy~ allowed."""
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    return parser
+
+
+def minus_to_not(text: str) -> str:
+    """'-word' and '-"a phrase"' -> 'NOT word', the syntax Whoosh's parser knows."""
+    return re.sub(r'(^|\s)-(?=["\w])', r"\1NOT ", text)
+
+
+def text_query(parser, text: str) -> tuple[query.Query, str | None]:
+    """Whoosh query for the free text, with a fallback to plain words when the syntax is bad."""
+    if not text.strip():
+        return query.Every(), None
+    try:
+        parsed = parser.parse(minus_to_not(text))
+    except Exception:  # noqa: BLE001 - the parser's failures are many and undocumented
+        words = re.findall(r"\w+", text)
+        fallback = parser.parse(" ".join(words)) if words else query.NullQuery
+        return fallback, "Your query had syntax we could not read; searched for the words in it."
+    return parsed, None
+
+

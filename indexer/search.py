@@ -1,0 +1,250 @@
+"""The one search function behind the command line, the web pages and the JSON API."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from whoosh import highlight, query
+from whoosh.searching import Searcher
+
+from indexer.facets import FacetTable, table_for
+from indexer.query import (
+    ParsedQuery,
+    SearchRequest,
+    make_parser,
+    parse_day,
+    split_filters,
+    text_query,
+)
+from indexer.schema import FACETS, FACETS_BY_NAME, UNDATED
+
+FACET_SIZE = 10  # values shown per facet before "more"
+FACET_MORE_SIZE = 200
+SNIPPET_CHARS = 320
+FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
+FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+MONTH_SPAN_DAYS = 3 * 366  # narrower date ranges get a monthly timeline
+
+
+def search(searcher: Searcher, request: SearchRequest) -> dict:
+    """Run a request: hits for the page, disjunctive facet counts, timeline, suggestion."""
+    table = table_for(searcher)
+    parsed = split_filters(request.q)
+    notices = list(request.notices)
+    text_q, notice = text_query(make_parser(searcher.schema), parsed.text)
+    if notice:
+        notices.append(notice)
+    base = base_docs(searcher, table, text_q, parsed)
+    selections = {name: selected_docs(table, name, values)
+                  for name, values in request.filters.items()}
+    in_range = range_docs(table, request)
+    final = intersect(base, [in_range, *selections.values()])
+    facets = {}
+    for facet in FACETS:
+        others = [s for name, s in selections.items() if name != facet.name]
+        docs = intersect(base, [in_range, *others]) if facet.name in selections else final
+        facets[facet.name] = facet_result(table, facet.name, docs, request)
+    hits = page_hits(searcher, table, text_q, final, request)
+    total = len(final)
+    return {
+        "query": request.q,
+        "total": total,
+        "page": request.page,
+        "pages": max(1, -(-total // request.page_size)),
+        "page_size": request.page_size,
+        "sort": request.sort,
+        "filters": request.filters,
+        "date_from": request.date_from,
+        "date_to": request.date_to,
+        "hits": hits,
+        "facets": facets,
+        "timeline": timeline(table, intersect(base, list(selections.values())), request),
+        "suggestion": suggest(searcher, parsed.text) if total < 3 and parsed.text else None,
+        "without": relaxed_counts(base, in_range, selections) if total == 0 else {},
+        "notices": notices,
+    }
+
+
+def intersect(docs: frozenset | set, others: list) -> set:
+    """docs ∩ each of others (None means 'no restriction')."""
+    result = set(docs)
+    for other in others:
+        if other is not None:
+            result &= other
+    return result
+
+
+def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery) -> set:
+    """Documents matching the typed text and the field filters typed in the box."""
+    docs = set(table.all_docs) if isinstance(text_q, query.Every) else set(
+        searcher.docs_for_query(text_q))
+    for name, values in parsed.include.items():
+        docs &= field_docs(table, name, values)
+    for name, values in parsed.exclude.items():
+        docs -= field_docs(table, name, values)
+    if parsed.day_range:
+        lo, hi = parsed.day_range
+        docs = {d for d in docs if within(table.day.get(d, 0), lo, hi)}
+    return docs
+
+
+def field_docs(table: FacetTable, name: str, values: list[str]) -> set:
+    """Documents having any of values in one facet (or mentioned person), case-insensitive."""
+    if name == "person":
+        return set()  # mentioned people are matched as text words instead, see below
+    return selected_docs(table, name, values)
+
+
+def selected_docs(table: FacetTable, name: str, values: list[str]) -> set:
+    """Documents whose facet `name` has any of the values (OR within one facet)."""
+    wanted = {v.lower() for v in values}
+    column = table.values[name]
+    return {doc for doc, keys in column.items() if not wanted.isdisjoint(keys)}
+
+
+def within(day: int, lo: int | None, hi: int | None) -> bool:
+    """True when a dated document's day lies in [lo, hi]; undated never does."""
+    return bool(day) and (lo is None or day >= lo) and (hi is None or day <= hi)
+
+
+def range_docs(table: FacetTable, request: SearchRequest) -> set | None:
+    """Documents inside the from/to range, or None when no range is set."""
+    if not request.date_from and not request.date_to:
+        return None
+    lo = parse_day(request.date_from, end=False) if request.date_from else None
+    hi = parse_day(request.date_to, end=True) if request.date_to else None
+    return {d for d, day in table.day.items() if within(day, lo, hi)}
+
+
+def facet_result(table: FacetTable, name: str, docs: set, request: SearchRequest) -> dict:
+    """One facet's fixed shape: label, truncated flag, values with counts and selection."""
+    counts = table.count(name, docs)
+    display = table.display[name]
+    selected = {v.lower() for v in request.filters.get(name, [])}
+    if name == "year":
+        order = sorted(counts, key=lambda k: (k == UNDATED, -int(k) if k.isdigit() else 0))
+    else:
+        order = sorted(counts, key=lambda k: (-counts[k], k))
+    size = FACET_MORE_SIZE if name in request.more else FACET_SIZE
+    shown = order[:size]
+    # Selected values stay visible even when they fall outside the top N.
+    shown += [k for k in order[size:] if k in selected]
+    values = [{"value": display[k], "count": counts[k], "selected": k in selected} for k in shown]
+    for missing in selected - set(counts):
+        original = next(v for v in request.filters[name] if v.lower() == missing)
+        values.append({"value": original, "count": 0, "selected": True})
+    return {"name": name, "label": FACETS_BY_NAME[name].label,
+            "truncated": len(order) > size, "values": values}
+
+
+def page_hits(searcher, table: FacetTable, text_q, final: set, request: SearchRequest) -> list:
+    """The hits of the requested page, in the requested order, with snippets."""
+    limit = request.page * request.page_size
+    if not final:
+        return []
+    sortedby, reverse = {"newest": ("day", True), "oldest": ("day_asc", False)}.get(
+        request.sort, (None, False))
+    if isinstance(text_q, query.Every) and sortedby is None:
+        sortedby, reverse = "day", True  # browsing without words: newest first
+    results = searcher.search(text_q, filter=final, limit=limit, sortedby=sortedby,
+                              reverse=reverse, terms=True)
+    results.fragmenter = FRAGMENTER
+    results.formatter = FORMATTER
+    start = (request.page - 1) * request.page_size
+    return [hit_dict(hit, text_q) for hit in list(results)[start:limit]]
+
+
+def hit_dict(hit, text_q) -> dict:
+    """Plain data for one hit: what a result row shows."""
+    record = json.loads(hit["record"])
+    snippet, quote_by = snippet_for(hit, record, text_q)
+    return {
+        "id": hit["id"],
+        "title": record.get("title"),
+        "display_title": record.get("title") or lede_words(hit["body"]),
+        "date": record.get("date"),
+        "source_path": record.get("source_path"),
+        "url": record.get("url"),
+        "source": record.get("source"),
+        "section": record.get("section"),
+        "page_type": record.get("page_type"),
+        "reporters": record.get("reporters", []),
+        "speakers": record.get("speakers", []),
+        "topics": record.get("topics", []),
+        "captures": record.get("captures", []),
+        "snippet": snippet,
+        "quote_by": quote_by,
+        "score": round(hit.score, 4) if hit.score is not None else None,
+    }
+
+
+def lede_words(body: str, words: int = 14) -> str:
+    """The first words of the lede, for captures without a headline."""
+    first = body.split("\n\n", 1)[0].split()
+    return " ".join(first[:words]) + (" …" if len(first) > words else "")
+
+
+def snippet_for(hit, record: dict, text_q) -> tuple[str, str | None]:
+    """Highlighted HTML around the matches, and whose quote it is when the match is a quote."""
+    if isinstance(text_q, query.Every):
+        return escape(lede_words(hit["body"], 45)), None
+    terms = {text for field, text in text_q.iter_all_terms() if field == "quotes"}
+    for quote in record.get("quotes", []):
+        marked = highlight.highlight(quote["text"], terms, hit.searcher.schema["quotes"].analyzer,
+                                     FRAGMENTER, FORMATTER) if terms else ""
+        if marked:
+            return marked, quote["speaker"]
+    marked = hit.highlights("body", top=2) or hit.highlights("title")
+    return marked or escape(lede_words(hit["body"], 45)), None
+
+
+def escape(text: str) -> str:
+    """HTML-escape plain text that will be shown next to highlighted snippets."""
+    return highlight.htmlescape(text, quote=False)
+
+
+def timeline(table: FacetTable, docs: set, request: SearchRequest) -> dict:
+    """Hits per year, or per month when the chosen range is narrow (dated documents only)."""
+    days = [table.day.get(d, 0) for d in docs]
+    days = [d for d in days if d]
+    lo = parse_day(request.date_from, end=False) if request.date_from else None
+    hi = parse_day(request.date_to, end=True) if request.date_to else None
+    days = [d for d in days if within(d, lo, hi)]
+    span = (max(days) // 10000 - min(days) // 10000) if days else 0
+    monthly = bool(days) and (bool(lo and hi) and (hi - lo) < 30000 or span < 2 and len(days) > 1)
+    counts: dict[str, int] = {}
+    for day in days:
+        key = f"{day // 10000:04d}-{day // 100 % 100:02d}" if monthly else f"{day // 10000:04d}"
+        counts[key] = counts.get(key, 0) + 1
+    return {"unit": "month" if monthly else "year",
+            "buckets": [{"key": k, "count": counts[k]} for k in sorted(counts)]}
+
+
+def suggest(searcher, text: str) -> str | None:
+    """The query with each unknown word replaced by the closest word the archive has."""
+    corrector = searcher.corrector("spell")
+    reader = searcher.reader()
+    changed = False
+    out = []
+    for token in re.split(r"(\W+)", text):
+        word = token.lower()
+        if re.fullmatch(r"[a-z]{3,}", word) and not reader.doc_frequency("spell", word):
+            found = corrector.suggest(word, limit=1, maxdist=2)
+            if found:
+                out.append(found[0])
+                changed = True
+                continue
+        out.append(token)
+    return "".join(out) if changed else None
+
+
+def relaxed_counts(base: set, in_range, selections: dict) -> dict:
+    """For an empty result: how many hits there would be without each filter."""
+    without = {}
+    for name in selections:
+        others = [s for n, s in selections.items() if n != name]
+        without[name] = len(intersect(base, [in_range, *others]))
+    if in_range is not None:
+        without["date"] = len(intersect(base, list(selections.values())))
+    return without

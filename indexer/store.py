@@ -1,0 +1,108 @@
+"""The index folder: the Whoosh index, the ingest state beside it, and the ingest lock."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError
+
+from indexer.schema import build_schema
+
+WHOOSH_DIR = "whoosh"
+STATE_DB = "state.sqlite"
+LOCK_FILE = "ingest.lock"
+
+
+class IndexError_(Exception):
+    """The index folder cannot be used; the message says why and what to do."""
+
+
+STATE_SCHEMA = """
+create table if not exists files (
+    path text primary key, size integer, mtime_ns integer, content_hash text,
+    record_id text, status text, reason text, root text);
+create table if not exists records (
+    id text primary key, path text, json text, signature text, group_id text);
+"""
+
+
+def open_state(index_dir: Path) -> sqlite3.Connection:
+    """The ingest bookkeeping database (what was seen, what was extracted)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(index_dir / STATE_DB, isolation_level=None)
+    conn.execute("pragma journal_mode=wal")
+    conn.executescript(STATE_SCHEMA)
+    return conn
+
+
+def whoosh_dir(index_dir: Path) -> Path:
+    """Where the Whoosh segment files live."""
+    return Path(index_dir) / WHOOSH_DIR
+
+
+def open_or_create(index_dir: Path):
+    """The Whoosh index in index_dir, created empty when missing."""
+    path = whoosh_dir(index_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    if whoosh_index.exists_in(path):
+        return open_index(index_dir)
+    return whoosh_index.create_in(path, build_schema())
+
+
+def open_index(index_dir: Path):
+    """Open an existing index for reading, with a clear message when it is missing or broken."""
+    path = whoosh_dir(index_dir)
+    try:
+        return whoosh_index.open_dir(path)
+    except EmptyIndexError as exc:
+        raise IndexError_(
+            f"no index in {index_dir}: run `archive ingest --index {index_dir}` first"
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 - any unpickling/IO failure means a damaged index
+        raise IndexError_(
+            f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); rebuild it "
+            f"with `archive ingest --rebuild --index {index_dir}`"
+        ) from exc
+
+
+@contextmanager
+def ingest_lock(index_dir: Path, wait: bool = False):
+    """Hold the one-writer lock; a second ingest waits or stops with a clear message."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    lock_path = Path(index_dir) / LOCK_FILE
+    with open(lock_path, "a+") as fh:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fh, flags)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise IndexError_(
+                f"another ingest is writing to {index_dir} ({holder}); "
+                "wait for it to finish or pass --wait"
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def stored_records(conn: sqlite3.Connection) -> dict[str, tuple[dict, list[int], str | None]]:
+    """Every extracted record: id -> (record dict, signature, group id)."""
+    rows = conn.execute("select id, json, signature, group_id from records")
+    return {rid: (json.loads(js), json.loads(sig), gid) for rid, js, sig, gid in rows}
