@@ -11,15 +11,26 @@ NAMES = rf"{NAME}(?:\s*(?:,|&|\band\b)\s*{NAME})*"
 # Whole lines that are bylines; group "names" holds the list, "outlet" an agency/outlet.
 BYLINE_LINES = (
     re.compile(rf"^\s*Reporters?\s*:\s*(?P<names>{NAMES})\s*$"),
-    re.compile(rf"^\s*(?:Written|Compiled|Reported|Story)\s+by\s*:?\s*(?P<names>{NAMES})"
-               rf"(?:\s*/\s*(?P<outlet>[\w .]+))?\s*$", re.I),
+    re.compile(
+        rf"^\s*(?:Written|Compiled|Reported|Story)\s+by\s*:?\s*(?P<names>{NAMES})"
+        rf"(?:\s*/\s*(?P<outlet>[\w .]+))?\s*$",
+        re.I,
+    ),
     re.compile(rf"^\s*By\s+(?P<names>{NAMES})(?:\s*/\s*(?P<outlet>[\w .]+))?\s*$"),
     # A sign-off at the end of a story: "— Sok Chan" or "- Reuters"
     re.compile(rf"^\s*[—–-]\s*(?P<names>{NAMES})\s*$"),
 )
 # Not people: agencies, and words that follow "By" in ordinary sentences.
 NOT_NAMES = {
-    "the", "staff", "post staff", "reuters", "afp", "ap", "xinhua", "agencies", "ppp",
+    "the",
+    "staff",
+    "post staff",
+    "reuters",
+    "afp",
+    "ap",
+    "xinhua",
+    "agencies",
+    "ppp",
 }
 # Photographers and interviewers are named in bylines but are not reporters.
 NOT_REPORTER = re.compile(r"^\s*(?:photos?|pictures?|interview(?:ed)?)\b", re.I)

@@ -22,18 +22,26 @@ ZONES = {"ICT": 7, "UTC": 0, "GMT": 0}
 # Tried in order; the first that matches wins. Each names its capture groups.
 PATTERNS = (
     # "Publication date 14 December 2016 | 06:07 ICT" (one line or two)
-    re.compile(rf"Publication date\s*(?P<date>{ANY_DATE})(?:\s*\|\s*(?P<time>{CLOCK}))?"
-               rf"(?:\s*(?P<zone>ICT|UTC|GMT))?", re.I),
+    re.compile(
+        rf"Publication date\s*(?P<date>{ANY_DATE})(?:\s*\|\s*(?P<time>{CLOCK}))?"
+        rf"(?:\s*(?P<zone>ICT|UTC|GMT))?",
+        re.I,
+    ),
     # "9:40pm, Thursday 16 November 2017"
     re.compile(rf"(?P<time>{CLOCK}),?\s+(?:[A-Z][a-z]+day,?\s+)?(?P<date>{ANY_DATE})", re.I),
     # "Wed, 18 May 2022 | 09:44"
-    re.compile(rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+(?P<date>{ANY_DATE})"
-               rf"(?:\s*\|\s*(?P<time>{CLOCK}))?(?:\s*(?P<zone>ICT|UTC|GMT))?"),
+    re.compile(
+        rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+(?P<date>{ANY_DATE})"
+        rf"(?:\s*\|\s*(?P<time>{CLOCK}))?(?:\s*(?P<zone>ICT|UTC|GMT))?"
+    ),
     # Datelines: "Geneva, 09 February 2021", "Police Blotter: 11 Apr 2013"
     re.compile(rf"^[「\[(*\s]*[A-Z][\w .'-]{{1,40}}[,:]\s+(?P<date>{ANY_DATE})\b", re.M),
     # A line that is only a date, possibly with a time after a bar.
-    re.compile(rf"^\s*(?P<date>{ANY_DATE})(?:\s*[|,]\s*(?P<time>{CLOCK}))?"
-               rf"(?:\s*(?P<zone>ICT|UTC|GMT))?\s*$", re.M | re.I),
+    re.compile(
+        rf"^\s*(?P<date>{ANY_DATE})(?:\s*[|,]\s*(?P<time>{CLOCK}))?"
+        rf"(?:\s*(?P<zone>ICT|UTC|GMT))?\s*$",
+        re.M | re.I,
+    ),
 )
 
 

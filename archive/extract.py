@@ -135,8 +135,10 @@ def fill_from_pdf(article: Article, data: bytes) -> None:
 def read_sidecar(path: Path) -> dict:
     """The crawler's NAME.meta.json (by stem or full name) next to the file, or {}."""
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
-    for candidate in (path.with_name(name + SIDECAR_SUFFIX),
-                      path.with_name(Path(name).stem + SIDECAR_SUFFIX)):
+    for candidate in (
+        path.with_name(name + SIDECAR_SUFFIX),
+        path.with_name(Path(name).stem + SIDECAR_SUFFIX),
+    ):
         if candidate.is_file():
             try:
                 data = json.loads(candidate.read_text(encoding="utf-8"))
@@ -168,8 +170,11 @@ def finish(article: Article) -> None:
     """Checks and labels every record gets, whatever its type."""
     if len(article.body) < settings.MIN_BODY_CHARS and article.page_type != "listing":
         raise ExtractionError("no article text found")
-    article.language = detect_language(article.body) if not article.language or \
-        article.language == "en" else article.language
+    article.language = (
+        detect_language(article.body)
+        if not article.language or article.language == "en"
+        else article.language
+    )
 
 
 def detect_language(text: str) -> str:

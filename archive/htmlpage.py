@@ -16,8 +16,16 @@ from archive.textpage import Cleaner, normalise
 
 # Metadata in priority order: structured markup first, the <title> tag last.
 TITLE_META = ("og:title", "twitter:title", "dc.title")
-DATE_META = ("article:published_time", "datePublished", "dc.date", "pubdate", "date",
-             "og:published_time", "publish-date", "sailthru.date")
+DATE_META = (
+    "article:published_time",
+    "datePublished",
+    "dc.date",
+    "pubdate",
+    "date",
+    "og:published_time",
+    "publish-date",
+    "sailthru.date",
+)
 AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author")
 SECTION_META = ("article:section", "section", "og:section")
 
@@ -106,7 +114,9 @@ def is_listing_html(soup: BeautifulSoup, body: str) -> bool:
     if (meta(soup, ("og:type",)) or "").lower() == "article":
         return False
     headline_links = [
-        a for h in soup.find_all(["h2", "h3", "h4"]) for a in h.find_all("a", href=True)
+        a
+        for h in soup.find_all(["h2", "h3", "h4"])
+        for a in h.find_all("a", href=True)
         if len(a.get_text(" ", strip=True).split()) >= 4
     ]
     return len(headline_links) >= 8 and len(body) < 400 * len(headline_links)
@@ -119,13 +129,17 @@ def parse_html(html: str, url_hint: str | None = None) -> dict:
     url = meta(soup, ("og:url",)) or _canonical(soup) or url_hint
     title_tag = soup.title.get_text(" ", strip=True) if soup.title else ""
     profile = profile_for(title_tag + "\n" + html[:3000], url)
-    raw_title = (meta(soup, TITLE_META) or ld.get("headline") or _h1(soup) or title_tag or None)
+    raw_title = meta(soup, TITLE_META) or ld.get("headline") or _h1(soup) or title_tag or None
     body = profile_body(soup, profile) or extract_body(html)
     # The same line rules as text captures remove chrome trafilatura let through.
     page = Cleaner(normalise(body), profile if profile is not GENERIC else GENERIC).run()
     reporters = ld_authors(ld) or split_names(meta(soup, AUTHOR_META) or "")
-    date = (parse_meta_date(meta(soup, DATE_META)) or parse_meta_date(ld.get("datePublished"))
-            or _time_tag(soup) or page.date)
+    date = (
+        parse_meta_date(meta(soup, DATE_META))
+        or parse_meta_date(ld.get("datePublished"))
+        or _time_tag(soup)
+        or page.date
+    )
     lang = (soup.html.get("lang") if soup.html else None) or meta(soup, ("og:locale",)) or ""
     return {
         "title": strip_site_suffix(raw_title, profile) if raw_title else page.title,

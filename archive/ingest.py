@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive import settings
-from archive.extract import SUPPORTED, display_path, extract_file, is_sidecar
 from archive.decode import file_extension
+from archive.extract import SUPPORTED, display_path, extract_file, is_sidecar
 from archive.record import Article, ExtractionError
 
 
@@ -36,8 +36,12 @@ def collect(paths: Iterable[Path | str]) -> tuple[list[Path], list[Outcome]]:
             if is_sidecar(path):
                 continue
             if file_extension(path) not in SUPPORTED:
-                skipped.append(Outcome(display_path(path), error=(
-                    f"unsupported file type {file_extension(path) or '(none)'!r}")))
+                skipped.append(
+                    Outcome(
+                        display_path(path),
+                        error=(f"unsupported file type {file_extension(path) or '(none)'!r}"),
+                    )
+                )
                 continue
             files.setdefault(display_path(path), path)
     return [files[k] for k in sorted(files)], skipped
@@ -48,8 +52,12 @@ def walk(root: Path, skipped: list[Outcome]) -> list[Path]:
     found, seen = [], set()
 
     def onerror(exc: OSError) -> None:
-        skipped.append(Outcome(display_path(Path(exc.filename or root)),
-                               error=f"cannot read folder: {exc.strerror}"))
+        skipped.append(
+            Outcome(
+                display_path(Path(exc.filename or root)),
+                error=f"cannot read folder: {exc.strerror}",
+            )
+        )
 
     for folder, dirs, names in os.walk(root, onerror=onerror, followlinks=True):
         real = os.path.realpath(folder)

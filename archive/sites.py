@@ -30,7 +30,9 @@ class SiteProfile:
     def rx(self, kind: str) -> list[re.Pattern]:
         """Compiled, case-insensitive, whole-line patterns of one kind (cached)."""
         if kind not in self.compiled:
-            self.compiled[kind] = [re.compile(rf"^\s*(?:{p})\s*$", re.I) for p in getattr(self, kind)]
+            self.compiled[kind] = [
+                re.compile(rf"^\s*(?:{p})\s*$", re.I) for p in getattr(self, kind)
+            ]
         return self.compiled[kind]
 
 
@@ -67,15 +69,20 @@ COMMON_TERMINATORS = (
 PHNOM_PENH_POST = SiteProfile(
     name="Phnom Penh Post",
     hosts=("phnompenhpost.com", "www.phnompenhpost.com"),
-    markers=("| Phnom Penh Post", "Logo of Phnom Penh Post", "Contact PhnomPenh Post",
-             "Content image - Phnom Penh Post", "phnompenhpost.com"),
+    markers=(
+        "| Phnom Penh Post",
+        "Logo of Phnom Penh Post",
+        "Contact PhnomPenh Post",
+        "Content image - Phnom Penh Post",
+        "phnompenhpost.com",
+    ),
     title_lines=(
         r"logo of phnom penh post newspaper phnom penh post\s*-\s*(.+)",
         r"(.+?)\s*\|\s*phnom penh post",
     ),
     chrome_lines=COMMON_CHROME + (r"phnom penh post",),
-    terminators=COMMON_TERMINATORS + (r"contact phnompenh post for full article",
-                                      r"post media co\.? ltd"),
+    terminators=COMMON_TERMINATORS
+    + (r"contact phnompenh post for full article", r"post media co\.? ltd"),
     caption_markers=(r"content image\s*-\s*phnom penh post",),
     body_selectors=("div.article-text", "div#ArticleBody", "div.detail-content"),
     drop_selectors=("div.related", "div.most-viewed", "div.share", "figure", "figcaption"),

@@ -13,8 +13,9 @@ from archive.sites import SiteProfile
 TERMINAL = tuple('.!?"”’:;)…')
 SECTION_LABEL = re.compile(r"^[A-Z][\w&' -]{1,30}$")
 CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
-TEASER_DATE = re.compile(rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)\s*$",
-                         re.I)
+TEASER_DATE = re.compile(
+    rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)\s*$", re.I
+)
 WS = re.compile(r"[ \t\u00a0\u200b]+")
 
 
@@ -77,8 +78,10 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
     if len(nonblank) > 3:
         first = nonblank[0]
         words = len(first.split())
-        if words <= settings.MAX_TITLE_WORDS and not first.endswith(".") and (
-            key(first) in {key(ln) for ln in nonblank[1:8]}
+        if (
+            words <= settings.MAX_TITLE_WORDS
+            and not first.endswith(".")
+            and (key(first) in {key(ln) for ln in nonblank[1:8]})
         ):
             return first
     return None
@@ -124,7 +127,9 @@ class Cleaner:
     def classify(self, line: str, i: int) -> int:
         """Handle one non-blank line; returns how many lines it consumed."""
         page, profile = self.page, self.profile
-        if matches(profile.rx("title_lines"), line) or (page.title and key(line) == key(page.title)):
+        if matches(profile.rx("title_lines"), line) or (
+            page.title and key(line) == key(page.title)
+        ):
             return 1
         if matches(profile.rx("caption_markers"), line):
             self.expect_caption = True
@@ -165,8 +170,10 @@ class Cleaner:
             joined = line + (" " + self.lines[nxt] if nxt is not None else "")
             self.page.date = self.page.date or find_date(joined)
             self.take_section_label()
-            if nxt is not None and re.search(ANY_DATE, self.lines[nxt]) and not re.search(
-                ANY_DATE, line
+            if (
+                nxt is not None
+                and re.search(ANY_DATE, self.lines[nxt])
+                and not re.search(ANY_DATE, line)
             ):
                 return nxt - i + 1
             return 1
@@ -251,8 +258,6 @@ def clean_text_capture(text: str, profile: SiteProfile) -> Page:
     """Run the cleaner over a text capture and decide whether it is a listing page."""
     lines = normalise(text)
     page = Cleaner(lines, profile).run()
-    if is_listing(page.paragraphs) or is_listing(
-        [" ".join(b) for b in blocks_of(lines)]
-    ):
+    if is_listing(page.paragraphs) or is_listing([" ".join(b) for b in blocks_of(lines)]):
         page.page_type = "listing"
     return page

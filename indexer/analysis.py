@@ -60,4 +60,6 @@ def text_analyzer():
 
 def spelling_analyzer():
     """Surface words, folded but not stemmed, so suggestions are real words."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+    return (
+        RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+    )

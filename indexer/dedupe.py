@@ -35,8 +35,10 @@ def signature(text: str) -> list[int]:
     words = re.findall(r"\w+", text.lower())
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
     hashed = np.array(
-        [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
-         for s in shingles],
+        [
+            int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+            for s in shingles
+        ],
         dtype=np.uint64,
     )
     # One XOR-multiply permutation per seed, all at once; uint64 arithmetic wraps by design.

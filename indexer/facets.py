@@ -70,7 +70,10 @@ def facet_values(record: dict) -> dict[str, tuple[str, ...]]:
 
 def table_for(searcher) -> FacetTable:
     """The FacetTable of this searcher's index generation (built on first use)."""
-    key = (id(searcher.ixreader), searcher.ixreader.generation())
+    # Every thread's searcher on the same index generation shares one table.
+    index = getattr(searcher, "_ix", None)
+    folder = getattr(getattr(index, "storage", None), "folder", None) or id(searcher.ixreader)
+    key = (folder, searcher.ixreader.generation())
     with _lock:
         table = _cache.get(key)
         if table is None:

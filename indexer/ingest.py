@@ -82,7 +82,9 @@ def ingest(
             run.prune({display_path(Path(p)) for p in paths}, {display_path(f) for f in files})
         run.commit(index_dir)
         report.records = conn.execute("select count(*) from records").fetchone()[0]
-        report.documents = conn.execute("select count(distinct group_id) from records").fetchone()[0]
+        report.documents = conn.execute("select count(distinct group_id) from records").fetchone()[
+            0
+        ]
         conn.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -94,8 +96,12 @@ class _Run:
     def __init__(self, conn: sqlite3.Connection, report: IngestReport):
         self.conn = conn
         self.report = report
-        self.known = {row[0]: FileRow(*row) for row in conn.execute(
-            "select path, size, mtime_ns, content_hash, record_id, status, reason from files")}
+        self.known = {
+            row[0]: FileRow(*row)
+            for row in conn.execute(
+                "select path, size, mtime_ns, content_hash, record_id, status, reason from files"
+            )
+        }
         self.stats: dict[str, tuple[int, int]] = {}
         self.rows: list[FileRow] = []
         self.upserts: dict[str, Article] = {}
@@ -134,8 +140,17 @@ class _Run:
             self.report.listings.append(outcome.path)
             if old and old.record_id:
                 self.deletes.add(old.record_id)
-            self.rows.append(FileRow(outcome.path, size, mtime, article.content_hash, None,
-                                     "listing", "listing page, not a story"))
+            self.rows.append(
+                FileRow(
+                    outcome.path,
+                    size,
+                    mtime,
+                    article.content_hash,
+                    None,
+                    "listing",
+                    "listing page, not a story",
+                )
+            )
             return
         if old and old.status == "ok" and old.content_hash == article.content_hash:
             self.report.unchanged += 1
@@ -163,7 +178,8 @@ class _Run:
         records = stored_records(self.conn)
         old_groups = {rid: gid for rid, (_, _, gid) in records.items()}
         current: dict[str, tuple[Article, list[int]]] = {
-            rid: (Article.from_dict(data), sig) for rid, (data, sig, _) in records.items()
+            rid: (Article.from_dict(data), sig)
+            for rid, (data, sig, _) in records.items()
             if rid not in self.deletes
         }
         for rid, article in self.upserts.items():
@@ -180,7 +196,7 @@ class _Run:
                 members.setdefault(gid, []).append(current[rid][0])
         ix = open_or_create(index_dir)
         if affected:
-            writer = ix.writer()
+            writer = ix.writer(compound=False, limitmb=256)
             try:
                 for gid in sorted(affected):
                     writer.delete_by_term("id", gid)
@@ -200,15 +216,28 @@ class _Run:
             conn.execute("delete from records where id = ?", (rid,))
         for rid, article in self.upserts.items():
             sig = json.dumps(current[rid][1])
-            conn.execute("insert or replace into records values (?, ?, ?, ?, ?)",
-                         (rid, article.source_path, json.dumps(article.as_dict()), sig, groups[rid]))
+            conn.execute(
+                "insert or replace into records values (?, ?, ?, ?, ?)",
+                (rid, article.source_path, json.dumps(article.as_dict()), sig, groups[rid]),
+            )
         for rid, gid in groups.items():
-            conn.execute("update records set group_id = ? where id = ? and group_id is not ?",
-                         (gid, rid, gid))
+            conn.execute(
+                "update records set group_id = ? where id = ? and group_id is not ?",
+                (gid, rid, gid),
+            )
         for row in self.rows:
-            conn.execute("insert or replace into files values (?, ?, ?, ?, ?, ?, ?, null)",
-                         (row.path, row.size, row.mtime_ns, row.content_hash, row.record_id,
-                          row.status, row.reason))
+            conn.execute(
+                "insert or replace into files values (?, ?, ?, ?, ?, ?, ?, null)",
+                (
+                    row.path,
+                    row.size,
+                    row.mtime_ns,
+                    row.content_hash,
+                    row.record_id,
+                    row.status,
+                    row.reason,
+                ),
+            )
         for path in self.gone_paths:
             conn.execute("delete from files where path = ?", (path,))
         conn.execute("commit")

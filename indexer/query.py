@@ -103,8 +103,17 @@ def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
     more = tuple(dict.fromkeys(getlist("more")))
     if any(m not in FACETS_BY_NAME for m in more):
         raise RequestError(f"unknown facet {next(m for m in more if m not in FACETS_BY_NAME)!r}")
-    return SearchRequest(q=q, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
-                         page=page, page_size=page_size, more=more, notices=notices)
+    return SearchRequest(
+        q=q,
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        more=more,
+        notices=notices,
+    )
 
 
 def _first(value):
@@ -197,5 +206,3 @@ def text_query(parser, text: str) -> tuple[query.Query, str | None]:
         fallback = parser.parse(" ".join(words)) if words else query.NullQuery
         return fallback, "Your query had syntax we could not read; searched for the words in it."
     return parsed, None
-
-

@@ -33,9 +33,18 @@ FACETS = (
 FACETS_BY_NAME = {f.name: f for f in FACETS}
 # Words users may type before a colon to filter; "person" is a mentioned person.
 FILTER_ALIASES = {
-    "speaker": "speaker", "reporter": "reporter", "topic": "topic", "org": "org",
-    "organisation": "org", "organization": "org", "source": "source", "outlet": "source",
-    "section": "section", "year": "year", "type": "type", "person": "person",
+    "speaker": "speaker",
+    "reporter": "reporter",
+    "topic": "topic",
+    "org": "org",
+    "organisation": "org",
+    "organization": "org",
+    "source": "source",
+    "outlet": "source",
+    "section": "section",
+    "year": "year",
+    "type": "type",
+    "person": "person",
 }
 UNDATED = "undated"
 TEXT_FIELDS = ("title", "body", "quotes", "captions")

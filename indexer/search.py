@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from whoosh import highlight, query
 from whoosh.searching import Searcher
@@ -27,8 +29,22 @@ FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
 MONTH_SPAN_DAYS = 3 * 366  # narrower date ranges get a monthly timeline
 
 
-def search(searcher: Searcher, request: SearchRequest) -> dict:
-    """Run a request: hits for the page, disjunctive facet counts, timeline, suggestion."""
+@dataclass
+class Matches:
+    """The sets one request resolves to, before any ranking or counting."""
+
+    table: FacetTable
+    text_q: query.Query
+    parsed: ParsedQuery
+    base: set
+    selections: dict[str, set]
+    in_range: set | None
+    final: set
+    notices: list[str]
+
+
+def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
+    """Documents matching the text, the typed field filters, the facets and the range."""
     table = table_for(searcher)
     parsed = split_filters(request.q)
     notices = list(request.notices)
@@ -36,17 +52,24 @@ def search(searcher: Searcher, request: SearchRequest) -> dict:
     if notice:
         notices.append(notice)
     base = base_docs(searcher, table, text_q, parsed)
-    selections = {name: selected_docs(table, name, values)
-                  for name, values in request.filters.items()}
+    selections = {
+        name: selected_docs(table, name, values) for name, values in request.filters.items()
+    }
     in_range = range_docs(table, request)
     final = intersect(base, [in_range, *selections.values()])
+    return Matches(table, text_q, parsed, base, selections, in_range, final, notices)
+
+
+def search(searcher: Searcher, request: SearchRequest) -> dict:
+    """Run a request: hits for the page, disjunctive facet counts, timeline, suggestion."""
+    m = resolve(searcher, request)
     facets = {}
     for facet in FACETS:
-        others = [s for name, s in selections.items() if name != facet.name]
-        docs = intersect(base, [in_range, *others]) if facet.name in selections else final
-        facets[facet.name] = facet_result(table, facet.name, docs, request)
-    hits = page_hits(searcher, table, text_q, final, request)
-    total = len(final)
+        # Each facet is counted as if its own selection were lifted (disjunctive faceting).
+        others = [s for name, s in m.selections.items() if name != facet.name]
+        docs = intersect(m.base, [m.in_range, *others]) if facet.name in m.selections else m.final
+        facets[facet.name] = facet_result(m.table, facet.name, docs, request)
+    total = len(m.final)
     return {
         "query": request.q,
         "total": total,
@@ -57,13 +80,26 @@ def search(searcher: Searcher, request: SearchRequest) -> dict:
         "filters": request.filters,
         "date_from": request.date_from,
         "date_to": request.date_to,
-        "hits": hits,
+        "hits": page_hits(searcher, m, request),
         "facets": facets,
-        "timeline": timeline(table, intersect(base, list(selections.values())), request),
-        "suggestion": suggest(searcher, parsed.text) if total < 3 and parsed.text else None,
-        "without": relaxed_counts(base, in_range, selections) if total == 0 else {},
-        "notices": notices,
+        "timeline": timeline(m.table, intersect(m.base, list(m.selections.values())), request),
+        "suggestion": suggest(searcher, m.parsed.text) if total < 3 and m.parsed.text else None,
+        "without": relaxed_counts(m.base, m.in_range, m.selections) if total == 0 else {},
+        "notices": m.notices,
     }
+
+
+def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterator[dict]:
+    """Every hit of a request (up to limit) in its sort order, without snippets: for exports."""
+    m = resolve(searcher, request)
+    if not m.final:
+        return
+    sortedby, reverse = sort_spec(request, m.text_q)
+    results = searcher.search(
+        m.text_q, filter=m.final, limit=limit, sortedby=sortedby, reverse=reverse
+    )
+    for hit in results:
+        yield hit_dict(hit, m.text_q, snippet=False)
 
 
 def intersect(docs: frozenset | set, others: list) -> set:
@@ -77,8 +113,11 @@ def intersect(docs: frozenset | set, others: list) -> set:
 
 def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery) -> set:
     """Documents matching the typed text and the field filters typed in the box."""
-    docs = set(table.all_docs) if isinstance(text_q, query.Every) else set(
-        searcher.docs_for_query(text_q))
+    docs = (
+        set(table.all_docs)
+        if isinstance(text_q, query.Every)
+        else set(searcher.docs_for_query(text_q))
+    )
     for name, values in parsed.include.items():
         docs &= field_docs(table, name, values)
     for name, values in parsed.exclude.items():
@@ -134,31 +173,43 @@ def facet_result(table: FacetTable, name: str, docs: set, request: SearchRequest
     for missing in selected - set(counts):
         original = next(v for v in request.filters[name] if v.lower() == missing)
         values.append({"value": original, "count": 0, "selected": True})
-    return {"name": name, "label": FACETS_BY_NAME[name].label,
-            "truncated": len(order) > size, "values": values}
+    return {
+        "name": name,
+        "label": FACETS_BY_NAME[name].label,
+        "truncated": len(order) > size,
+        "values": values,
+    }
 
 
-def page_hits(searcher, table: FacetTable, text_q, final: set, request: SearchRequest) -> list:
+def sort_spec(request: SearchRequest, text_q) -> tuple[str | None, bool]:
+    """(sort field, reverse) for the request; browsing without words shows newest first."""
+    sortedby, reverse = {"newest": ("day", True), "oldest": ("day_asc", False)}.get(
+        request.sort, (None, False)
+    )
+    if isinstance(text_q, query.Every) and sortedby is None:
+        return "day", True
+    return sortedby, reverse
+
+
+def page_hits(searcher, m: Matches, request: SearchRequest) -> list:
     """The hits of the requested page, in the requested order, with snippets."""
     limit = request.page * request.page_size
-    if not final:
+    if not m.final:
         return []
-    sortedby, reverse = {"newest": ("day", True), "oldest": ("day_asc", False)}.get(
-        request.sort, (None, False))
-    if isinstance(text_q, query.Every) and sortedby is None:
-        sortedby, reverse = "day", True  # browsing without words: newest first
-    results = searcher.search(text_q, filter=final, limit=limit, sortedby=sortedby,
-                              reverse=reverse, terms=True)
+    sortedby, reverse = sort_spec(request, m.text_q)
+    results = searcher.search(
+        m.text_q, filter=m.final, limit=limit, sortedby=sortedby, reverse=reverse, terms=True
+    )
     results.fragmenter = FRAGMENTER
     results.formatter = FORMATTER
     start = (request.page - 1) * request.page_size
-    return [hit_dict(hit, text_q) for hit in list(results)[start:limit]]
+    return [hit_dict(hit, m.text_q) for hit in list(results)[start:limit]]
 
 
-def hit_dict(hit, text_q) -> dict:
+def hit_dict(hit, text_q, snippet: bool = True) -> dict:
     """Plain data for one hit: what a result row shows."""
     record = json.loads(hit["record"])
-    snippet, quote_by = snippet_for(hit, record, text_q)
+    snippet_html, quote_by = snippet_for(hit, record, text_q) if snippet else (None, None)
     return {
         "id": hit["id"],
         "title": record.get("title"),
@@ -173,10 +224,26 @@ def hit_dict(hit, text_q) -> dict:
         "speakers": record.get("speakers", []),
         "topics": record.get("topics", []),
         "captures": record.get("captures", []),
-        "snippet": snippet,
+        "snippet": snippet_html,
         "quote_by": quote_by,
+        "section_index": hit_section(hit, record, text_q) if snippet else None,
         "score": round(hit.score, 4) if hit.score is not None else None,
     }
+
+
+def hit_section(hit, record: dict, text_q) -> int | None:
+    """For a report: the index of the section holding the first match, to open the page there."""
+    sections = record.get("sections") or []
+    if not sections or isinstance(text_q, query.Every):
+        return None
+    terms = {text for field, text in text_q.iter_all_terms() if field == "body"}
+    analyzer = hit.searcher.schema["body"].analyzer
+    for token in analyzer(hit["body"], chars=True, mode="index"):
+        if token.text in terms:
+            return max(
+                (i for i, s in enumerate(sections) if s["offset"] <= token.startchar), default=None
+            )
+    return None
 
 
 def lede_words(body: str, words: int = 14) -> str:
@@ -191,8 +258,13 @@ def snippet_for(hit, record: dict, text_q) -> tuple[str, str | None]:
         return escape(lede_words(hit["body"], 45)), None
     terms = {text for field, text in text_q.iter_all_terms() if field == "quotes"}
     for quote in record.get("quotes", []):
-        marked = highlight.highlight(quote["text"], terms, hit.searcher.schema["quotes"].analyzer,
-                                     FRAGMENTER, FORMATTER) if terms else ""
+        marked = (
+            highlight.highlight(
+                quote["text"], terms, hit.searcher.schema["quotes"].analyzer, FRAGMENTER, FORMATTER
+            )
+            if terms
+            else ""
+        )
         if marked:
             return marked, quote["speaker"]
     marked = hit.highlights("body", top=2) or hit.highlights("title")
@@ -217,8 +289,10 @@ def timeline(table: FacetTable, docs: set, request: SearchRequest) -> dict:
     for day in days:
         key = f"{day // 10000:04d}-{day // 100 % 100:02d}" if monthly else f"{day // 10000:04d}"
         counts[key] = counts.get(key, 0) + 1
-    return {"unit": "month" if monthly else "year",
-            "buckets": [{"key": k, "count": counts[k]} for k in sorted(counts)]}
+    return {
+        "unit": "month" if monthly else "year",
+        "buckets": [{"key": k, "count": counts[k]} for k in sorted(counts)],
+    }
 
 
 def suggest(searcher, text: str) -> str | None:

@@ -1,0 +1,203 @@
+"""The `archive` command: extract, ingest, search and serve.
+
+It sits above the three packages (archive -> indexer -> webui) so that none of them
+has to import a stage after it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_INDEX = Path(os.environ.get("ARCHIVE_INDEX", "index"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one subcommand; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(prog="archive", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("extract", help="print the record extracted from each file")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="one JSON object per line (default)")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("ingest", help="extract raw files into the search index")
+    p.add_argument("paths", nargs="*", type=Path, default=[Path("raw")])
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--prune", action="store_true", help="drop records whose files are gone")
+    p.add_argument("--rebuild", action="store_true", help="start the index from scratch")
+    p.add_argument("--wait", action="store_true", help="wait for another ingest to finish")
+    p.add_argument("--workers", type=int, default=None, help="extraction processes")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("search", help="search the index from the command line")
+    p.add_argument("q", nargs="?", default="")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    for name in ("speaker", "topic", "reporter", "org", "source", "section", "year", "type"):
+        p.add_argument(f"--{name}", action="append", default=[], help=f"filter by {name}")
+    p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--sort", default="relevance", help="relevance, newest or oldest")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("serve", help="serve the search UI over HTTP (waitress)")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def cmd_extract(args) -> int:
+    """Print one JSON record per file, in order; a failed file prints its error."""
+    from archive.extract import display_path
+    from archive.ingest import extract_one
+
+    status = 0
+    for path in args.files:
+        outcome = extract_one(path)
+        if outcome.error:
+            status = 1
+            print(json.dumps({"source_path": display_path(path), "error": outcome.error}))
+        else:
+            print(json.dumps(outcome.article.as_dict(), ensure_ascii=False))
+        sys.stdout.flush()
+    return status
+
+
+def cmd_ingest(args) -> int:
+    """Bring the index up to date and print a summary with every skipped file."""
+    from indexer.ingest import ingest
+    from indexer.store import IndexError_
+
+    def progress(done: int, total: int) -> None:
+        if total >= 200 and (done % 500 == 0 or done == total):
+            print(f"\r  extracted {done}/{total}", end="", file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+    try:
+        report = ingest(
+            args.paths,
+            args.index,
+            prune=args.prune,
+            rebuild=args.rebuild,
+            wait=args.wait,
+            workers=args.workers,
+            progress=progress,
+        )
+    except IndexError_ as exc:
+        print(f"archive ingest: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"archive ingest: cannot write the index in {args.index}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print(
+            f"{report.documents} stories from {report.records} records in {args.index} "
+            f"({report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.removed} removed, {len(report.listings)} listing pages skipped) "
+            f"in {report.seconds:.1f}s"
+        )
+        for path in report.listings:
+            print(f"  listing  {path}: a listing page, not a story")
+        for path, reason in report.failed:
+            print(f"  skipped  {path}: {reason}")
+    return 1 if report.failed else 0
+
+
+def cmd_search(args) -> int:
+    """Search and print hits with facet counts (or one JSON object)."""
+    from indexer.query import RequestError, parse_request
+    from indexer.search import search
+    from indexer.store import IndexError_, open_index
+
+    params = {"q": [args.q], "sort": [args.sort], "page": [str(args.page)]}
+    for name in ("speaker", "topic", "reporter", "org", "source", "section", "year", "type"):
+        if getattr(args, name):
+            params[name] = getattr(args, name)
+    if args.date_from:
+        params["from"] = [args.date_from]
+    if args.date_to:
+        params["to"] = [args.date_to]
+    try:
+        request = parse_request(params)
+        ix = open_index(args.index)
+    except (RequestError, IndexError_) as exc:
+        print(f"archive search: {exc}", file=sys.stderr)
+        return 2
+    with ix.searcher() as searcher:
+        result = search(searcher, request)
+    if args.json:
+        print(json.dumps(cli_json(result), ensure_ascii=False))
+    else:
+        print_result(result)
+    return 0
+
+
+def cli_json(result: dict) -> dict:
+    """The documented --json shape: facets as plain lists of {value, count}."""
+    out = dict(result)
+    out["facets"] = {
+        name: [{"value": v["value"], "count": v["count"]} for v in f["values"]]
+        for name, f in result["facets"].items()
+    }
+    return out
+
+
+def print_result(result: dict) -> None:
+    """Human-readable results for a terminal."""
+    import re
+
+    print(
+        f"{result['total']} results"
+        + (f" (did you mean: {result['suggestion']}?)" if result["suggestion"] else "")
+    )
+    for notice in result["notices"]:
+        print(f"note: {notice}")
+    for hit in result["hits"]:
+        date = (hit["date"] or "undated")[:10]
+        print(f"\n{hit['display_title']}\n  {date} · {hit['source'] or ''} · {hit['source_path']}")
+        snippet = re.sub(r"<[^>]+>", "", hit["snippet"]).replace("\n", " ")
+        who = f" — quote by {hit['quote_by']}" if hit["quote_by"] else ""
+        print(f"  {snippet[:240]}{who}")
+    for facet in result["facets"].values():
+        if facet["values"]:
+            values = ", ".join(f"{v['value']} ({v['count']})" for v in facet["values"])
+            print(f"\n{facet['label']}: {values}")
+
+
+def cmd_serve(args) -> int:
+    """Serve the web UI with waitress, a production WSGI server."""
+    from waitress import serve
+
+    from webui import create_app
+
+    app = create_app({"INDEX_DIR": str(args.index)})
+    print(f"Serving the archive from {args.index} on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="archive")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Reading views: one article with highlights, and everything one speaker is quoted saying."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, abort, render_template, request, url_for
+from markupsafe import Markup, escape
+from whoosh import highlight
+
+from indexer.facets import table_for
+from indexer.query import clean_text, make_parser, split_filters, text_query
+from indexer.search import FORMATTER
+from webui.db import get_searcher
+from webui.timeline import timeline_svg
+
+bp = Blueprint("article", __name__)
+ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+MAX_NAME = 120
+
+
+def load(article_id: str) -> dict:
+    """The stored document for an id (a story's or any of its captures'), or 404."""
+    if not ID_PATTERN.match(article_id):
+        abort(404, "No article has that id.")
+    searcher = get_searcher()
+    docnum = table_for(searcher).ids.get(article_id)
+    if docnum is None:
+        abort(404, "No article has that id.")
+    stored = searcher.stored_fields(docnum)
+    record = json.loads(stored["record"])
+    record["body"] = stored["body"]
+    return record
+
+
+@bp.get("/article/<article_id>")
+def show(article_id: str):
+    """Clean text with the query's words highlighted, metadata, captions and quotes by speaker."""
+    record = load(article_id)
+    q = clean_text(request.args.get("q", ""))[0]
+    paragraphs = highlighted_paragraphs(record, q)
+    by_speaker: dict[str, list[dict]] = {}
+    for quote in record.get("quotes", []):
+        by_speaker.setdefault(quote["speaker"], []).append(quote)
+    return render_template(
+        "article/article.html",
+        record=record,
+        paragraphs=paragraphs,
+        by_speaker=by_speaker,
+        q=q,
+        toc=toc(record),
+    )
+
+
+def highlighted_paragraphs(record: dict, q: str) -> list[dict]:
+    """Body paragraphs as HTML-safe markup, query terms marked, headings anchored."""
+    terms = set()
+    if q:
+        text = split_filters(q).text
+        parsed, _ = text_query(make_parser(get_searcher().schema), text)
+        terms = {t for f, t in parsed.iter_all_terms() if f == "body"}
+    analyzer = get_searcher().schema["body"].analyzer
+    headings = {s["offset"]: i for i, s in enumerate(record.get("sections", []))}
+    out, offset = [], 0
+    for para in record["body"].split("\n\n"):
+        marked = (
+            highlight.highlight(para, terms, analyzer, highlight.WholeFragmenter(), FORMATTER)
+            if terms
+            else ""
+        )
+        html = Markup(marked) if marked else escape(para)
+        section = headings.get(offset)
+        out.append(
+            {
+                "html": html,
+                "heading": section is not None,
+                "anchor": f"sec-{section}" if section is not None else None,
+                "level": record["sections"][section]["level"] if section is not None else 0,
+            }
+        )
+        offset += len(para) + 2
+    return out
+
+
+def toc(record: dict) -> list[dict]:
+    """Table of contents of a long report, each entry linking to its anchor."""
+    return [
+        {"title": s["title"], "level": s["level"], "anchor": f"sec-{i}"}
+        for i, s in enumerate(record.get("sections", []))
+    ]
+
+
+@bp.get("/speaker/<path:name>")
+def speaker(name: str):
+    """Everything a person is quoted saying across the archive, over time."""
+    name = clean_text(name)[0]
+    if not name or len(name) > MAX_NAME:
+        abort(404, "No such speaker.")
+    searcher = get_searcher()
+    table = table_for(searcher)
+    key = name.lower()
+    docs = [d for d, keys in table.values["speaker"].items() if key in keys]
+    if not docs:
+        abort(404, "Nobody by that name is quoted in the archive.")
+    entries, roles, variants = [], {}, set()
+    for doc in docs:
+        stored = searcher.stored_fields(doc)
+        record = json.loads(stored["record"])
+        quotes = [q for q in record.get("quotes", []) if q["speaker"].lower() == key]
+        for quote in quotes:
+            if quote.get("role"):
+                roles[quote["role"]] = roles.get(quote["role"], 0) + 1
+            variants.update(quote.get("as_written", []))
+        entries.append(
+            {
+                "id": stored["id"],
+                "title": record.get("title") or stored["body"][:90] + "…",
+                "date": record.get("date"),
+                "source": record.get("source"),
+                "quotes": quotes,
+            }
+        )
+    entries.sort(key=lambda e: e["date"] or "", reverse=True)
+    display = table.display["speaker"].get(key, name)
+    counts: dict[str, int] = {}
+    for e in entries:
+        if e["date"]:
+            counts[e["date"][:4]] = counts.get(e["date"][:4], 0) + 1
+    chart = timeline_svg(
+        {"unit": "year", "buckets": [{"key": k, "count": v} for k, v in sorted(counts.items())]},
+        url_for("search.results"),
+        [("speaker", display)],
+    )
+    return render_template(
+        "article/speaker.html",
+        name=display,
+        entries=entries,
+        roles=sorted(roles, key=roles.get, reverse=True),
+        variants=sorted(variants - {display}),
+        chart=chart,
+    )

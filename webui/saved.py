@@ -1,0 +1,208 @@
+"""Saved searches: a name, a short stable link, counts of what is new, and an Atom feed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import sqlite3
+import time
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qsl, urlencode
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+
+from indexer.query import RequestError, parse_request
+from indexer.search import iter_hits, search
+from webui.db import get_searcher
+
+bp = Blueprint("saved", __name__)
+SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
+MAX_QUERY_STRING = 4000
+MAX_SEEN = 20000  # ids remembered per saved search to count what is new
+
+SCHEMA = """
+create table if not exists saved (
+    slug text primary key, name text not null, query text not null,
+    created real not null, visited real, seen text not null default '[]');
+"""
+
+
+def get_db() -> sqlite3.Connection:
+    """The saved-search database for this request (created on first use)."""
+    if "saved_db" not in g:
+        g.saved_db = sqlite3.connect(current_app.config["SAVED_DB"])
+        g.saved_db.row_factory = sqlite3.Row
+        g.saved_db.executescript(SCHEMA)
+    return g.saved_db
+
+
+def close_db(exc=None) -> None:
+    """Close the connection at the end of the request."""
+    db = g.pop("saved_db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app: Flask) -> None:
+    """Register teardown and the CSRF token helper for templates."""
+    app.teardown_appcontext(close_db)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def csrf_token() -> str:
+    """This browser session's anti-forgery token (created on first use)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    """Reject a form post whose token does not match the session's."""
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, "The form expired or did not come from this site; reload the page and retry.")
+
+
+def slug_for(name: str, query: str) -> str:
+    """Readable and stable: words of the name plus a short hash of the search itself."""
+    words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-") or "search"
+    return f"{words}-{hashlib.sha1(query.encode()).hexdigest()[:6]}"
+
+
+def search_args(query: str) -> MultiDict:
+    """The saved query string as request arguments (page dropped: a saved search starts at 1)."""
+    return MultiDict([(k, v) for k, v in parse_qsl(query) if k != "page"])
+
+
+@bp.post("/save")
+def save():
+    """Save the search described by the form's query string under a name."""
+    check_csrf()
+    name = " ".join(request.form.get("name", "").split())
+    query = request.form.get("query", "")
+    if not name or len(name) > current_app.config["MAX_SAVED_NAME"]:
+        abort(
+            400,
+            f"Give the search a name of 1 to {current_app.config['MAX_SAVED_NAME']} characters.",
+        )
+    if len(query) > MAX_QUERY_STRING:
+        abort(400, "That search is too long to save.")
+    args = search_args(query)
+    parse_request(args)  # a search that cannot run cannot be saved
+    query = urlencode(list(args.items(multi=True)))
+    slug = slug_for(name, query)
+    db = get_db()
+    db.execute(
+        "insert or ignore into saved (slug, name, query, created) values (?, ?, ?, ?)",
+        (slug, name, query, time.time()),
+    )
+    db.commit()
+    mark_seen(slug, args)
+    return redirect(url_for("saved.listing", saved=slug))
+
+
+@bp.get("/saved")
+def listing():
+    """Every saved search with its current count and how many hits are new since the visit."""
+    rows = []
+    for row in get_db().execute("select * from saved order by created desc"):
+        try:
+            req = parse_request(search_args(row["query"]))
+        except RequestError:
+            continue
+        ids = [h["id"] for h in iter_hits(get_searcher(), req, MAX_SEEN)]
+        seen = set(json.loads(row["seen"]))
+        rows.append(
+            {
+                "slug": row["slug"],
+                "name": row["name"],
+                "total": len(ids),
+                "new": sum(1 for i in ids if i not in seen),
+                "url": url_for("saved.open_saved", slug=row["slug"]),
+                "feed": url_for("saved.feed", slug=row["slug"]),
+            }
+        )
+    return render_template("saved/list.html", rows=rows, just_saved=request.args.get("saved"))
+
+
+def fetch(slug: str) -> sqlite3.Row:
+    """The saved search with this slug, or 404."""
+    if not SLUG.match(slug):
+        abort(404, "No saved search has that link.")
+    row = get_db().execute("select * from saved where slug = ?", (slug,)).fetchone()
+    if row is None:
+        abort(404, "No saved search has that link.")
+    return row
+
+
+def mark_seen(slug: str, args: MultiDict) -> None:
+    """Remember which hits the user has now seen, for the 'new since' count."""
+    ids = [h["id"] for h in iter_hits(get_searcher(), parse_request(args), MAX_SEEN)]
+    db = get_db()
+    db.execute(
+        "update saved set visited = ?, seen = ? where slug = ?",
+        (time.time(), json.dumps(ids), slug),
+    )
+    db.commit()
+
+
+@bp.get("/s/<slug>")
+def open_saved(slug: str):
+    """The short link: reopen exactly the saved search."""
+    row = fetch(slug)
+    mark_seen(slug, search_args(row["query"]))
+    return redirect(url_for("search.results") + ("?" + row["query"] if row["query"] else ""))
+
+
+@bp.get("/s/<slug>/feed.atom")
+def feed(slug: str):
+    """Atom feed of the newest articles matching a saved search."""
+    row = fetch(slug)
+    args = search_args(row["query"])
+    args["sort"] = "newest"
+    result = search(get_searcher(), parse_request(args, page_size=current_app.config["FEED_SIZE"]))
+    return Response(atom(row, result), mimetype="application/atom+xml")
+
+
+def atom(row: sqlite3.Row, result: dict) -> bytes:
+    """The feed document (ElementTree escapes every value)."""
+    ns = "http://www.w3.org/2005/Atom"
+    root = ET.Element("feed", xmlns=ns)
+    ET.SubElement(root, "title").text = f"Archive search: {row['name']}"
+    ET.SubElement(root, "id").text = url_for("saved.feed", slug=row["slug"], _external=True)
+    ET.SubElement(root, "link", href=url_for("saved.open_saved", slug=row["slug"], _external=True))
+    ET.SubElement(root, "updated").text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for hit in result["hits"]:
+        entry = ET.SubElement(root, "entry")
+        link = url_for("article.show", article_id=hit["id"], _external=True)
+        ET.SubElement(entry, "title").text = hit["display_title"]
+        ET.SubElement(entry, "id").text = link
+        ET.SubElement(entry, "link", href=link)
+        ET.SubElement(entry, "updated").text = atom_date(hit["date"])
+        author = ET.SubElement(entry, "author")
+        ET.SubElement(author, "name").text = ", ".join(hit["reporters"]) or hit["source"] or "—"
+        ET.SubElement(entry, "summary", type="html").text = hit["snippet"]
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def atom_date(date: str | None) -> str:
+    """RFC 3339 timestamp for an entry (undated entries get the epoch, sorting last)."""
+    if not date:
+        return "1970-01-01T00:00:00Z"
+    return date if "T" in date else f"{date}T00:00:00Z"
