@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 
 from archive import settings
+from archive.dates import parse_meta_date
 from archive.decode import decode, file_extension, read_bytes
+from archive.entities import analyse
 from archive.htmlpage import parse_html
 from archive.markdown import HEADING, markdown_to_text
 from archive.pdfpage import pdf_text
@@ -17,6 +19,7 @@ from archive.record import Article, ExtractionError
 from archive.report import looks_like_report, parse_report
 from archive.sites import profile_for
 from archive.textpage import clean_text_capture
+from archive.topics import topics_for
 
 TEXT_TYPES = (".txt", ".text")
 HTML_TYPES = (".html", ".htm", ".xhtml")
@@ -159,8 +162,6 @@ def apply_sidecar(article: Article, sidecar: dict) -> None:
         if key == "reporters":
             article.reporters = [value] if isinstance(value, str) else list(value)
         elif key == "date":
-            from archive.dates import parse_meta_date
-
             article.date = parse_meta_date(str(value)) or article.date
         elif key != "fetched":
             setattr(article, key, str(value))
@@ -170,11 +171,15 @@ def finish(article: Article) -> None:
     """Checks and labels every record gets, whatever its type."""
     if len(article.body) < settings.MIN_BODY_CHARS and article.page_type != "listing":
         raise ExtractionError("no article text found")
-    article.language = (
-        detect_language(article.body)
-        if not article.language or article.language == "en"
-        else article.language
-    )
+    if not article.language or article.language == "en":
+        article.language = detect_language(article.body)
+    if article.page_type != "listing":
+        found = analyse(article.title, article.body, article.reporters)
+        article.people = found.people
+        article.organisations = found.organisations
+        article.speakers = found.speakers
+        article.quotes = found.quotes
+        article.topics = topics_for(article.title, article.body)
 
 
 def detect_language(text: str) -> str:

@@ -1,0 +1,546 @@
+"""Who said what: people, organisations, speakers and their quotes, by rules tuned for
+news attribution (see README for why rules and not a statistical model)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from archive.record import Quote
+
+# --- Lexicons ------------------------------------------------------------------------------
+HONORIFICS = {
+    "samdech",
+    "techo",
+    "thipadei",
+    "krolahom",
+    "lok",
+    "chumteav",
+    "oknha",
+    "h.e.",
+    "he",
+    "dr",
+    "dr.",
+    "mr",
+    "mr.",
+    "ms",
+    "ms.",
+    "mrs",
+    "mrs.",
+    "excellency",
+    "his",
+    "her",
+    "venerable",
+    "neak",
+    "okhna",
+    "sir",
+    "madam",
+}
+ROLE_NOUNS = (
+    "prime minister",
+    "premier",
+    "minister",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "president",
+    "vice president",
+    "director",
+    "deputy director",
+    "executive director",
+    "head",
+    "chief",
+    "governor",
+    "secretary",
+    "secretary-general",
+    "ambassador",
+    "rapporteur",
+    "official",
+    "lawyer",
+    "researcher",
+    "coordinator",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "leader",
+    "commander",
+    "monk",
+    "activist",
+    "analyst",
+    "expert",
+    "officer",
+    "deputy",
+    "representative",
+    "founder",
+    "member",
+    "professor",
+    "lecturer",
+    "judge",
+    "prosecutor",
+    "king",
+    "senator",
+    "lawmaker",
+    "economist",
+    "editor",
+    "adviser",
+    "advisor",
+    "manager",
+    "owner",
+    "resident",
+    "villager",
+    "worker",
+    "student",
+    "farmer",
+    "teacher",
+    "mayor",
+    "chief executive",
+    "ceo",
+)
+# Capitalised words that are titles, organisations, places or sentence openers, never a name.
+NOT_NAME = set(
+    """
+The A An In On At For With And But Or Of To From By As If When While During After Before
+Since Until Regarding Citing According Although Though However Meanwhile Moreover Also Yet
+He She They It We I You His Her Their Its Our This That These Those There Here What Who Why How
+Mr Ms Mrs Dr Professor Prof Samdech Techo Thipadei Krolahom Lok Chumteav Oknha Excellency
+Venerable Neak
+Prime Minister Ministers Deputy Interior Ministry Secretary-General Secretary General President
+Vice Spokesman Spokeswoman Governor Director Senior Chief Chairman Ambassador Rapporteur Special
+Justice Defence Defense Foreign Affairs Information Health Labour Labor Education Environment
+King Queen Prince Princess Judge Police Lieutenant Colonel Major Commander Officer Brigadier
+United Nations Party Council Court Committee Association Centre Center Institute Academy Union
+Authority Bureau Organisation Organization Office Commission Agency National Royal People
+People's People’s Cambodian Cambodia Khmer Human Rights Group News Post Times Daily Bank Fund
+International Foundation Network Coalition Alliance Federation Assembly Senate Government
+Department Provincial Municipal Military Army Embassy Mission Permanent Law Article Constitution
+Covid Covid-19 Code Act Facebook Telegram Twitter Phnom Penh Siem Reap Koh Pich Kandal
+Battambang Kampong
+Cham Speu Takeo Kampot Kep Kratie Preah Sihanouk Sihanoukville Boulevard Street Road Province
+District Commune Village Thailand Thai Vietnam Vietnamese China Chinese Australia Australian
+Geneva Hong Kong Asia Asian ASEAN Senegal Europe European America American Japan Japanese
+Korea Korean Laos France French Britain British India Russia Russian Singapore Malaysia
+Indonesia Philippines Myanmar UN EU US UK NGO NGOs CSO CSOs Southeast East West North South
+January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday Content Image Logo Search Reporter
+Publication Photo Supplied Most Viewed Read More Related Live Quote Top Stories Democratic
+Democracy Rescue Candlelight Grassroots Development Peace Relations International Kingdom
+Initiative Programme Program Project Council's Supreme Appeal Appeals Tribunal Chambers ECCC
+Social Security Economic Economy Finance Trade Commerce Industry Tourism Culture Fine Arts
+Community Communities Legal Aid Defenders Front Movement Islamic Buddhist Christian God
+""".split()
+)
+REPORTING_VERBS = (
+    "said",
+    "says",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "noted",
+    "notes",
+    "warned",
+    "warns",
+    "claimed",
+    "claims",
+    "denied",
+    "denies",
+    "explained",
+    "explains",
+    "stressed",
+    "stresses",
+    "insisted",
+    "insists",
+    "asserted",
+    "argued",
+    "argues",
+    "suggested",
+    "suggests",
+    "clarified",
+    "underlined",
+    "underlines",
+    "emphasised",
+    "emphasized",
+    "stated",
+    "states",
+    "announced",
+    "confirmed",
+    "acknowledged",
+    "acknowledges",
+    "urged",
+    "urges",
+    "wrote",
+    "writes",
+    "posted",
+    "reiterated",
+    "commented",
+    "remarked",
+    "replied",
+    "responded",
+    "recalled",
+    "alleged",
+    "admitted",
+    "maintained",
+    "contended",
+    "countered",
+    "believes",
+)
+VERB = r"(?:" + "|".join(REPORTING_VERBS) + r")"
+# Sources that speak but are not persons.
+DOCUMENTS = re.compile(
+    r"\b(?:statement|post|report|letter|press release|announcement|notice|decision|document|"
+    r"declaration|petition|ministry|court|group|government|committee|organisation|organization|"
+    r"article|law|constitution|survey|study|website|page|message|directive|order|embassy)\b",
+    re.I,
+)
+NOT_REACHED = re.compile(
+    r"could not be reached|couldn['’]t be reached|declined to comment|did not respond|"
+    r"was unavailable|were unavailable|could not be contacted|did not reply|refused to comment",
+    re.I,
+)
+PERSON_NEXT = re.compile(rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b)")
+ROLE_SYNONYMS = {"premier": "prime minister", "pm": "prime minister"}
+NAME_WORD = r"[A-ZÀ-Ý][\w’'-]*"
+NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
+QUOTE_SPAN = re.compile(r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\"")
+SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"A-Z])")
+# ", head of the police unit," / ", who has ...," / ", Justice Ministry spokesman,"
+APPOSITIVE = re.compile(r",\s+(?:[a-z]|[^,]*\b(?:" + "|".join(ROLE_NOUNS) + r")\b)[^,]{1,160},?$")
+PRONOUN = re.compile(r"^(?:he|she)$", re.I)
+TIME_TAIL = re.compile(
+    r"(?:\s+(?:on|in|at|during|this|last|earlier|later|also|further|then|previously|recently|"
+    r"again|yesterday|today|separately)\b[^,]{0,30}|\s+[a-z]+ly)+$",
+    re.I,
+)
+
+
+@dataclass
+class Person:
+    """One person in one article: full name, role, and the spellings the text used."""
+
+    name: str
+    role: str | None = None
+    written: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Analysis:
+    """What entity extraction adds to a record."""
+
+    people: list[str]
+    organisations: list[str]
+    speakers: list[str]
+    quotes: list[Quote]
+
+
+@lru_cache(maxsize=1)
+def aliases() -> tuple[dict[str, str], dict[str, str]]:
+    """(person alias -> canonical, organisation alias -> canonical), keys lower-cased."""
+    text = resources.files("archive").joinpath("data/aliases.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    out = []
+    for section in ("people", "organisations"):
+        table = {}
+        for canonical, names in data.get(section, {}).items():
+            table[canonical.lower()] = canonical
+            for name in names:
+                table[name.lower()] = canonical
+        out.append(table)
+    return out[0], out[1]
+
+
+def strip_titles(words: list[str]) -> tuple[list[str], list[str]]:
+    """Split leading titles/honorifics/organisation words off a capitalised run."""
+    i = 0
+    while i < len(words) and (words[i] in NOT_NAME or words[i].lower() in HONORIFICS):
+        i += 1
+    return words[:i], words[i:]
+
+
+def clean_name(run: str) -> tuple[str | None, str]:
+    """(person name or None, title words) from a capitalised run like 'Interior Minister Sar
+    Kheng'. A run with an organisation or place word in the name part is not a person."""
+    words = [re.sub(r"['’]s$", "", w) for w in run.split()]
+    titles, rest = strip_titles(words)
+    if not 2 <= len(rest) <= 4 or any(w in NOT_NAME or w.isupper() and len(w) > 1 for w in rest):
+        return None, " ".join(titles)
+    return " ".join(rest), " ".join(titles)
+
+
+class Registry:
+    """The people of one article, resolved from full names, short forms and roles."""
+
+    def __init__(self, exclude: set[str]):
+        self.people: dict[str, Person] = {}
+        self.exclude = {e.lower() for e in exclude}
+
+    def add(self, name: str, role: str | None = None) -> Person | None:
+        """Register a full name (merged through the alias table); returns the person."""
+        canonical = aliases()[0].get(name.lower(), name)
+        if canonical.lower() in self.exclude:
+            return None
+        person = self.people.get(canonical)
+        if person is None:
+            person = self.people[canonical] = Person(canonical)
+        person.written.add(name)
+        if role and not person.role:
+            person.role = role
+        return person
+
+    def resolve(self, text: str) -> Person | None:
+        """Person for a full name, a short form ('Malin', 'Chhay Eang') or an alias."""
+        text = re.sub(r"['’]s$", "", text.strip())
+        canonical = aliases()[0].get(text.lower())
+        if canonical and canonical in self.people:
+            return self.people[canonical]
+        if text in self.people:
+            return self.people[text]
+        matches = [
+            p
+            for p in self.people.values()
+            if any(w.endswith(" " + text) or w == text for w in p.written | {p.name})
+        ]
+        return matches[0] if len(matches) == 1 else None
+
+    def by_role(self, role: str, speakers: list[str]) -> Person | None:
+        """The one person with this role, preferring people already quoted."""
+        role = ROLE_SYNONYMS.get(role, role)
+        holders = [p for p in self.people.values() if p.role and role in p.role.lower()]
+        quoted = [p for p in holders if p.name in speakers]
+        for group in (quoted, holders):
+            if len(group) == 1:
+                return group[0]
+        return None
+
+
+def role_before(text: str, start: int) -> str | None:
+    """A role phrase just before a name: 'Ministry spokesman', 'CNRP spokesman'."""
+    window = text[max(0, start - 60) : start]
+    m = re.search(r"((?:[\w’'-]+\s+){0,3}?(?:" + "|".join(ROLE_NOUNS) + r"))\s+$", window, re.I)
+    return " ".join(m.group(1).split()) if m else None
+
+
+def role_after(text: str, end: int) -> str | None:
+    """An appositive role after a name: 'Keo Thea, head of the police's unit, said'."""
+    m = re.match(
+        r",\s+((?:[\w’'-]+\s+){0,3}(?:" + "|".join(ROLE_NOUNS) + r")\b[^,;.]{0,80}),",
+        text[end:],
+        re.I,
+    )
+    return " ".join(m.group(1).split()) if m else None
+
+
+def register_people(text: str, registry: Registry) -> None:
+    """Find every person named in full, with the role the article gives them. A capitalised
+    run counts as a person only with evidence: a title or role, an alias-table entry, or a
+    verb of speech or a relative 'who' right after it."""
+    for m in NAME_RUN.finditer(text):
+        name, titles = clean_name(m.group(0))
+        if not name:
+            continue
+        offset = m.start() + m.group(0).find(name.split()[0])
+        role = titles or None
+        prefix = role_before(text, offset if titles else m.start())
+        if prefix:
+            role = f"{prefix} {titles}".strip() if titles and prefix not in titles else prefix
+        role = role_after(text, m.end()) or role
+        acts = PERSON_NEXT.match(text, m.end())
+        if role or acts or name.lower() in aliases()[0]:
+            registry.add(name, clean_role(role))
+
+
+def clean_role(role: str | None) -> str | None:
+    """Drop honorifics and leading articles from a role phrase."""
+    if not role:
+        return None
+    words = [w for w in role.split() if w.lower() not in HONORIFICS and w not in ("The", "the")]
+    return " ".join(words) or None
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences (quotes kept whole where they end a sentence)."""
+    return [s for s in SENTENCE_END.split(paragraph) if s.strip()]
+
+
+def outside_quotes(text: str) -> str:
+    """The text with quoted spans blanked out (same length, so offsets still line up)."""
+    return QUOTE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+class Attributor:
+    """Walks an article's paragraphs keeping track of who is speaking."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.quotes: list[Quote] = []
+        self.speakers: list[str] = []
+        self.last_person: Person | None = None
+        self.last_quoted: Person | None = None
+        self.pending: list[str] = []
+
+    def who(self, phrase: str) -> Person | None | bool:
+        """The person a subject phrase names; False for documents, None when unknown."""
+        phrase = TIME_TAIL.sub("", phrase.strip(" ,")).strip()
+        phrase = APPOSITIVE.sub("", phrase).strip()
+        if not phrase:
+            return None
+        last_word = phrase.split()[-1]
+        if PRONOUN.match(last_word):
+            return self.last_person
+        role = re.search(
+            r"\bthe\s+(?:[\w-]+\s+){0,2}?(" + "|".join(ROLE_NOUNS) + r")$", phrase, re.I
+        )
+        if role:
+            return self.registry.by_role(role.group(1).lower(), self.speakers)
+        if DOCUMENTS.search(" ".join(phrase.split()[-3:])) and not NAME_RUN.search(last_word):
+            return False
+        runs = list(NAME_RUN.finditer(phrase))
+        if not runs or runs[-1].end() < len(phrase) - 1:
+            return None
+        run = runs[-1].group(0)
+        name, _ = clean_name(run)
+        person = self.registry.resolve(name) if name else None
+        if person is None:
+            _, rest = strip_titles(run.split())
+            person = self.registry.resolve(" ".join(rest)) if rest else None
+        if person is None and DOCUMENTS.search(phrase):
+            return False
+        return person
+
+    def speaker_of(self, plain: str, sentence: str) -> tuple[Person | None | bool, str | None]:
+        """(speaker, reported text) of one sentence; `plain` has its quotes blanked out."""
+        for m in re.finditer(rf"\b{VERB}\b", plain):
+            before = plain[: m.start()].rstrip()
+            if not re.search(r"\w", before) or before.endswith((",", "”", '"')):
+                # "said Thea", "added the post": the subject follows the verb after a quote.
+                subject = re.match(
+                    r"\s+((?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,4}?)\s*(?:[,.;]|$)",
+                    plain[m.end() :],
+                    re.I,
+                )
+                person = self.who(subject.group(1)) if subject else None
+                if person is not None:
+                    return person, None
+                if not re.search(r"\w", before):
+                    continue
+            clause = re.split(r"[;:]", before)[-1]
+            if re.search(r",\s+who\b[^,]*$", clause):
+                continue  # the verb belongs to a relative clause: "X, who has said ..."
+            person = self.who(clause)
+            if person is not None:
+                text = re.sub(r"^(?:that|on|to)\s+", "", sentence[m.end() :].strip())
+                return person, text
+        according = re.search(
+            r"\baccording to\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,4})", plain, re.I
+        )
+        if according:
+            person = self.who(according.group(1))
+            if person is not None:
+                return person, sentence[: according.start()].strip(" ,")
+        return None, None
+
+    def track_subject(self, plain: str) -> None:
+        """Remember a named person at the start of a sentence: 'he' may mean them next."""
+        first = NAME_RUN.search(plain[:80])
+        if first:
+            name, _ = clean_name(first.group(0))
+            found = self.registry.resolve(name) if name else self.registry.resolve(first.group(0))
+            if found:
+                self.last_person = found
+
+    def paragraph(self, para: str) -> None:
+        """Attribute the quotes and reported speech of one paragraph."""
+        spans = [m.group(1) or m.group(2) for m in QUOTE_SPAN.finditer(para)]
+        spans = [" ".join(x.split()) for x in spans if len(x.split()) >= 3]
+        plain = outside_quotes(para)
+        attributed: Person | None | bool = None
+        reported = []
+        start = 0
+        for piece in SENTENCE_END.split(plain):
+            begin = plain.find(piece, start)
+            start = begin + len(piece)
+            sentence = para[begin:start]
+            if NOT_REACHED.search(piece):
+                continue
+            self.track_subject(piece)
+            person, text = self.speaker_of(piece, sentence)
+            if person is None:
+                continue
+            attributed = attributed or person
+            if person is False:
+                continue
+            self.last_person = person
+            if text and not QUOTE_SPAN.search(sentence) and len(text.split()) >= 3:
+                reported.append((person, text))
+        for person, text in reported:
+            self.add(person, text.rstrip("."), "reported")
+        self.direct(para, spans, attributed)
+
+    def direct(self, para: str, spans: list[str], attributed) -> None:
+        """Give a paragraph's quoted words to its speaker; a quote left open runs on into the
+        next paragraph and belongs to whoever is named where it closes."""
+        opens = para.count("“") > para.count("”")
+        if not spans:
+            return
+        if attributed is None:
+            if opens or self.pending:
+                self.pending.extend(spans)
+                if opens:
+                    return
+                attributed, spans = self.last_quoted, []
+            elif para.lstrip().startswith(("“", '"')):
+                attributed = self.last_quoted
+        spans, self.pending = self.pending + spans, []
+        if attributed and spans:
+            # One speaker's quote split by the attribution is one quote.
+            self.add(attributed, " … ".join(x.rstrip(",") for x in spans), "direct")
+            self.last_quoted = attributed
+        elif attributed is False:
+            self.last_quoted = None
+
+    def add(self, person: Person, text: str, kind: str) -> None:
+        """Record one quote."""
+        self.quotes.append(Quote(speaker=person.name, text=text, kind=kind, role=person.role))
+        if person.name not in self.speakers:
+            self.speakers.append(person.name)
+
+
+def organisations_in(text: str) -> list[str]:
+    """Organisations named in the text, acronyms merged with full names."""
+    org_aliases = aliases()[1]
+    found: dict[str, None] = {}
+    defined = {
+        m.group(2): m.group(1)
+        for m in re.finditer(
+            r"((?:[A-Z][\w’'-]+\s+){1,6}?(?:of\s+|for\s+|the\s+)*(?:[A-Z][\w’'-]+\s*)+)\(([A-Z]{2,8})\)",
+            text,
+        )
+    }
+    for alias, canonical in org_aliases.items():
+        if re.search(
+            rf"(?<![\w-]){re.escape(alias)}(?![\w-])",
+            text,
+            0 if any(c.isupper() for c in alias[1:]) and len(alias) <= 6 else re.I,
+        ):
+            found.setdefault(canonical)
+    for acronym, full in defined.items():
+        canonical = org_aliases.get(acronym.lower()) or org_aliases.get(full.strip().lower())
+        found.setdefault(canonical or " ".join(full.split()))
+    return list(found)
+
+
+def analyse(title: str | None, body: str, reporters: list[str]) -> Analysis:
+    """People, organisations, speakers and quotes of one article."""
+    registry = Registry(exclude=set(reporters))
+    register_people(body, registry)
+    attributor = Attributor(registry)
+    for para in body.split("\n\n"):
+        attributor.paragraph(para)
+    return Analysis(
+        people=sorted(registry.people),
+        organisations=organisations_in(body),
+        speakers=attributor.speakers,
+        quotes=attributor.quotes,
+    )
