@@ -80,7 +80,8 @@ def fill_from_text(article: Article, text: str, markdown: bool = False) -> None:
         article.title = article.title or md_title
         return
     if markdown:
-        text = HEADING.sub(r"\1", text)
+        # The first heading is the title, already taken; other headings become plain lines.
+        text = HEADING.sub(r"\1", re.sub(r"^#\s+.+$", "", text, count=1, flags=re.M))
     profile = profile_for(text)
     page = clean_text_capture(text, profile)
     article.title = page.title or md_title

@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 
 from archive import settings
 from archive.bylines import split_names
-from archive.dates import parse_meta_date
-from archive.sites import GENERIC, SiteProfile, profile_for
+from archive.dates import find_date, parse_meta_date
+from archive.sites import SiteProfile, profile_for
 from archive.textpage import Cleaner, normalise
 
 # Metadata in priority order: structured markup first, the <title> tag last.
@@ -132,13 +132,15 @@ def parse_html(html: str, url_hint: str | None = None) -> dict:
     raw_title = meta(soup, TITLE_META) or ld.get("headline") or _h1(soup) or title_tag or None
     body = profile_body(soup, profile) or extract_body(html)
     # The same line rules as text captures remove chrome trafilatura let through.
-    page = Cleaner(normalise(body), profile if profile is not GENERIC else GENERIC).run()
+    # trafilatura puts one paragraph per line; the cleaner expects blank lines between them.
+    page = Cleaner(normalise(body.replace("\n", "\n\n")), profile).run()
     reporters = ld_authors(ld) or split_names(meta(soup, AUTHOR_META) or "")
     date = (
         parse_meta_date(meta(soup, DATE_META))
         or parse_meta_date(ld.get("datePublished"))
         or _time_tag(soup)
         or page.date
+        or visible_date(soup)
     )
     lang = (soup.html.get("lang") if soup.html else None) or meta(soup, ("og:locale",)) or ""
     return {
@@ -154,6 +156,15 @@ def parse_html(html: str, url_hint: str | None = None) -> dict:
         "language": lang[:2].lower() or None,
         "listing": is_listing_html(soup, body),
     }
+
+
+def visible_date(soup: BeautifulSoup) -> str | None:
+    """A date printed in the page's header area, for pages without date markup."""
+    root = soup.find("article") or soup.find("main") or soup.body
+    if root is None:
+        return None
+    lines = [ln.strip() for ln in root.get_text("\n").splitlines() if ln.strip()]
+    return find_date("\n".join(lines[: settings.HEADER_LINES]))
 
 
 def _canonical(soup: BeautifulSoup) -> str | None:

@@ -19,6 +19,10 @@ ESCALATE_RATIO = 0.5
 # ...but never escalate for pages whose total paragraph text is this short.
 ESCALATE_MIN_CHARS = 400
 
+# HTML pages without date markup: look for a printed date in this many lines of the
+# article's visible text (headline, dateline, byline), never deeper in the body.
+HEADER_LINES = 12
+
 # --- Layout heuristics for text captures ---------------------------------------------
 # Old Post archive pages (1996-2000) wrap near 85 characters; a line this long or
 # longer that ends mid-sentence is a wrapped line, not a paragraph end.

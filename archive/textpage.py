@@ -16,6 +16,8 @@ CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
 TEASER_DATE = re.compile(
     rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)\s*$", re.I
 )
+# A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
+MAX_BYLINE_WORDS = 14
 WS = re.compile(r"[ \t\u00a0\u200b]+")
 
 
@@ -116,7 +118,8 @@ class Cleaner:
                 i += 1
                 continue
             i += self.classify(line, i)
-        self.page.date = self.page.date or find_date("\n".join(self.header_text))
+        header = "\n".join(self.header_text + [self.page.title or ""])
+        self.page.date = self.page.date or find_date(header)
         self.page.paragraphs = rejoin(blocks_of(self.body_lines))
         return self.page
 
@@ -144,7 +147,7 @@ class Cleaner:
             if consumed:
                 return consumed
         byline = match_byline(line)
-        if byline and (not self.body_started or len(line.split()) <= 6):
+        if byline and (not self.body_started or len(line.split()) <= MAX_BYLINE_WORDS):
             self.add_reporters(*byline)
             return 1
         if self.expect_caption or (self.after_more_topic and self.is_caption_shaped(line, i)):
@@ -179,6 +182,7 @@ class Cleaner:
             return 1
         if re.fullmatch(rf"[\w ,|:]*{ANY_DATE}[\w ,|:]*", line) and len(line) < 60:
             self.header_text.append(line)
+            self.take_section_label()
             return 1
         return 0
 
