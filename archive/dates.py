@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime, timedelta, timezone
 
 from dateutil import parser as dateparser
+from dateutil.parser import UnknownTimezoneWarning
 
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|"
@@ -84,6 +86,14 @@ def parse_meta_date(value: str | None) -> str | None:
     """ISO date from a structured source (HTML meta, JSON-LD, sidecar), or None."""
     if not value:
         return None
+    with warnings.catch_warnings():
+        # "EST" and friends: dateutil warns and drops the zone; the calendar day is kept.
+        warnings.simplefilter("ignore", UnknownTimezoneWarning)
+        return _parse_meta_date(value)
+
+
+def _parse_meta_date(value: str) -> str | None:
+    """parse_meta_date without the warning filter."""
     try:
         stamp = dateparser.isoparse(value.strip())
     except (ValueError, OverflowError):

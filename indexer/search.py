@@ -181,14 +181,15 @@ def facet_result(table: FacetTable, name: str, docs: set, request: SearchRequest
     }
 
 
-def sort_spec(request: SearchRequest, text_q) -> tuple[str | None, bool]:
-    """(sort field, reverse) for the request; browsing without words shows newest first."""
-    sortedby, reverse = {"newest": ("day", True), "oldest": ("day_asc", False)}.get(
-        request.sort, (None, False)
-    )
-    if isinstance(text_q, query.Every) and sortedby is None:
-        return "day", True
-    return sortedby, reverse
+def sort_spec(request: SearchRequest, text_q) -> tuple[list[str] | None, bool]:
+    """(sort fields, reverse) for the request; browsing without words shows newest first.
+    The id breaks ties between equal dates so that every index layout gives one order."""
+    field = {"newest": "day", "oldest": "day_asc"}.get(request.sort)
+    if field is None and isinstance(text_q, query.Every):
+        field = "day"
+    if field is None:
+        return None, False
+    return [field, "id"], field == "day"
 
 
 def page_hits(searcher, m: Matches, request: SearchRequest) -> list:
@@ -227,7 +228,7 @@ def hit_dict(hit, text_q, snippet: bool = True) -> dict:
         "snippet": snippet_html,
         "quote_by": quote_by,
         "section_index": hit_section(hit, record, text_q) if snippet else None,
-        "score": round(hit.score, 4) if hit.score is not None else None,
+        "score": round(hit.score, 4) if isinstance(hit.score, float) else None,
     }
 
 
