@@ -61,7 +61,8 @@ EXPECTED = {
         "date": "2021-02-09",
         "reporters": [],
         "page_type": "report",
-        "source": "Permanent Mission of the Kingdom of Cambodia to the United Nations Office at Geneva",
+        "source": "Permanent Mission of the Kingdom of Cambodia to the United Nations Office at "
+        "Geneva",
         "speakers": ["António Guterres"],
         "seed": "004_4fbd9dd049e4e064.txt",
     },
