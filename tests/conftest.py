@@ -36,7 +36,7 @@ def index_dir(corpus, tmp_path_factory) -> Path:
 @pytest.fixture()
 def app(index_dir, tmp_path):
     """The Flask app on the shared index, with its own saved-search database."""
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "INDEX_DIR": str(index_dir),
@@ -44,6 +44,8 @@ def app(index_dir, tmp_path):
             "SECRET_KEY": "test",
         }
     )
+    yield app
+    app.extensions["archive_index"].close()
 
 
 @pytest.fixture()

@@ -23,6 +23,7 @@ class IndexHandle:
         self.ix = None
         self.local = threading.local()
         self.lock = threading.Lock()
+        self.open_searchers: set = set()
 
     def index(self):
         """The open index, opened on first use."""
@@ -37,12 +38,28 @@ class IndexHandle:
     def searcher(self):
         """This thread's searcher, refreshed if the index changed since it was opened."""
         searcher = getattr(self.local, "searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            self.forget(searcher)
+            searcher = None
         if searcher is None:
             searcher = self.index().searcher()
-        elif not searcher.up_to_date():
-            searcher = searcher.refresh()
+            with self.lock:
+                self.open_searchers.add(searcher)
         self.local.searcher = searcher
         return searcher
+
+    def forget(self, searcher) -> None:
+        """Close a searcher this thread no longer uses (its files may be merged away)."""
+        with self.lock:
+            self.open_searchers.discard(searcher)
+        searcher.close()
+
+    def close(self) -> None:
+        """Close every thread's searcher (at shutdown, and between tests)."""
+        with self.lock:
+            searchers, self.open_searchers = list(self.open_searchers), set()
+        for searcher in searchers:
+            searcher.close()
 
 
 def get_searcher():

@@ -1,0 +1,300 @@
+"""Views, API, exports, saved searches and safety, through Flask's test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from bs4 import BeautifulSoup
+
+from webui.urls import path_with_added_args, path_with_removed_args, path_with_replaced_args
+
+KHENG = "ppp-2016-12-14-officials-enabling-traffickers-says-kheng.txt"
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def csrf(client) -> str:
+    page = soup(client.get("/search?q=rights"))
+    return page.find("input", {"name": "csrf_token"})["value"]
+
+
+@pytest.mark.parametrize(
+    "path,args,added,expected",
+    [
+        ("/search", [], [("speaker", "Hun Sen")], "/search?speaker=Hun+Sen"),
+        (
+            "/search",
+            [("q", "a"), ("year", "2016")],
+            [("speaker", "X")],
+            "/search?q=a&year=2016&speaker=X",
+        ),
+        ("/search", [("q", "a"), ("speaker", "X")], [("speaker", "X")], "/search?q=a&speaker=X"),
+    ],
+)
+def test_path_with_added_args_keeps_order(path, args, added, expected):
+    assert path_with_added_args(path, args, added) == expected
+
+
+@pytest.mark.parametrize(
+    "args,removed,expected",
+    [
+        ([("q", "a"), ("speaker", "X"), ("speaker", "Y")], [("speaker", "X")], "/s?q=a&speaker=Y"),
+        ([("q", "a"), ("from", "2016"), ("to", "2017")], {"from", "to"}, "/s?q=a"),
+        ([("speaker", "X")], [("speaker", "X")], "/s"),
+    ],
+)
+def test_path_with_removed_args(args, removed, expected):
+    assert path_with_removed_args("/s", args, removed) == expected
+
+
+def test_path_with_replaced_args_in_place():
+    args = [("q", "a"), ("page", "2"), ("sort", "newest")]
+    assert path_with_replaced_args("/s", args, {"page": "3"}) == "/s?q=a&page=3&sort=newest"
+    assert path_with_replaced_args("/s", args, {"page": None}) == "/s?q=a&sort=newest"
+    assert path_with_replaced_args("/s", [("q", "a")], {"sort": "oldest"}) == "/s?q=a&sort=oldest"
+
+
+def test_landing_page_says_what_the_archive_holds(client):
+    page = soup(client.get("/"))
+    assert "12 stories and reports" in page.get_text()
+    assert page.find("a", string="Chin Malin")["href"] == "/search?speaker=Chin+Malin"
+
+
+def test_results_page_shows_hits_facets_and_timeline(client):
+    response = client.get("/search?q=human+rights")
+    page = soup(response)
+    assert response.status_code == 200
+    assert page.find(id="total").get_text() == "5"
+    speaker_links = [a.get_text(" ", strip=True) for a in page.select('a[data-facet="speaker"]')]
+    assert any(text.startswith("☐ Am Sam Ath") and text.endswith("2") for text in speaker_links)
+    assert page.select_one("svg.timeline") is not None
+    assert page.select("ol.hits mark")
+
+
+def test_facet_link_toggles_and_chip_removes(client):
+    page = soup(client.get("/search?q=human+rights"))
+    link = next(a for a in page.select('a[data-facet="speaker"]') if "Chin Malin" in a.text)
+    filtered = soup(client.get(link["href"]))
+    assert filtered.find(id="total").get_text() == "1"
+    chip = filtered.select_one(".chips a")
+    assert "Speaker: Chin Malin" in chip.get_text()
+    assert soup(client.get(chip["href"])).find(id="total").get_text() == "5"
+
+
+def test_the_url_is_the_whole_state(client):
+    url = "/search?q=rights&speaker=Hun+Sen&speaker=Chin+Malin&sort=oldest&from=2000&to=2024"
+    first, second = client.get(url), client.get(url)
+    assert first.data == second.data
+    page = soup(first)
+    hidden = {(i["name"], i["value"]) for i in page.select("header form input[type=hidden]")}
+    assert {("speaker", "Hun Sen"), ("speaker", "Chin Malin"), ("sort", "oldest")} <= hidden
+
+
+def test_api_answers_the_same_request_as_json(client):
+    data = client.get("/api/search?q=drugs").get_json()
+    assert data["total"] == 1
+    assert data["hits"][0]["source_path"].endswith("ppp-2024-hun-manet-drug-users-blacklist.txt")
+    assert {"year", "speaker", "topic", "reporter", "org", "source"} <= set(data["facets"])
+
+
+def test_openapi_describes_the_api(client):
+    doc = client.get("/api/openapi.json").get_json()
+    names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    assert {"q", "speaker", "topic", "from", "to", "sort", "page"} <= names
+
+
+@pytest.mark.parametrize(
+    "url,message",
+    [
+        ("/search?page=abc", "page must be a whole number"),
+        ("/search?page=0", "page must be between"),
+        ("/search?page=99999999999999999999", "page must be between"),
+        ("/search?from=2016-13-01", "not a valid date"),
+        ("/search?from=yesterday", "is not a date"),
+        ("/search?from=2020&to=2010", "after"),
+        ("/search?sort=random", "sort must be one of"),
+        ("/search?colour=red", "unknown parameter"),
+        ("/search?more=shoe-size", "unknown facet"),
+        ("/api/search?page=-1", "page must be between"),
+    ],
+)
+def test_bad_parameters_get_400_with_a_message(client, url, message):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_empty_result_explains_how_to_widen(client):
+    page = soup(client.get("/search?q=rapporteur&speaker=Chin+Malin"))
+    text = page.get_text(" ", strip=True)
+    assert "No results for “rapporteur” with Speaker: Chin Malin" in text
+    relaxed = page.select_one(".empty a")
+    assert "Without speaker there are 2 results" in text
+    assert soup(client.get(relaxed["href"])).find(id="total").get_text() == "2"
+
+
+def test_did_you_mean_links_to_corrected_search(client):
+    page = soup(client.get("/search?q=trafickers"))
+    link = page.select_one(".suggestion a")
+    assert link.get_text() == "traffickers"
+
+
+def test_article_page_highlights_and_groups_quotes(client):
+    hit = client.get("/api/search?q=trafficking+police").get_json()["hits"][0]
+    page = soup(client.get(f"/article/{hit['id']}?q=trafficking"))
+    assert page.find("h1").get_text() == "Gov’t officials enabling traffickers, says Kheng"
+    assert page.select(".body mark")
+    speakers = [h.get_text(" ", strip=True) for h in page.select(".quotes h3")]
+    assert speakers[0].startswith("Sar Kheng")
+    assert any(s.startswith("Yim Sovann CNRP spokesman") for s in speakers)
+    assert page.find("a", string="Mech Dara")["href"] == "/search?reporter=Mech+Dara"
+
+
+def test_report_hit_opens_at_its_section(client):
+    hits = client.get("/search?q=incarceration")
+    link = soup(hits).select_one("ol.hits h2 a")["href"]
+    assert re.search(r"#sec-\d+$", link)
+    anchor = link.rsplit("#", 1)[1]
+    assert anchor == "sec-19"  # "3. Rights of the Persons Deprived of Liberty"
+    page = soup(client.get(link.split("#")[0]))
+    assert page.find(id=anchor) is not None
+    assert page.select_one(".toc a")["href"] == "#sec-0"
+
+
+def test_speaker_page_lists_quotes_over_time(client):
+    page = soup(client.get("/speaker/Am%20Sam%20Ath"))
+    assert page.find("h1").get_text() == "Am Sam Ath"
+    assert len(page.select(".speaker-entries > li")) == 2
+    assert "LICADHO" in page.select_one(".roles").get_text() or "Licadho" in page.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/article/../../etc/passwd",
+        "/article/zzzz",
+        "/article/" + "a" * 16,
+        "/speaker/Nobody",
+        "/s/..%2F..",
+        "/s/UPPER",
+    ],
+)
+def test_unknown_ids_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_export_csv_streams_every_hit(client):
+    response = client.get("/export.csv?q=said")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    total = client.get("/api/search?q=said").get_json()["total"]
+    assert len(rows) == total > 10
+    assert response.mimetype == "text/csv"
+
+
+def test_export_json_is_valid_and_complete(client):
+    data = json.loads(client.get("/export.json?speaker=Hun+Sen").get_data(as_text=True))
+    assert [d["speakers"] for d in data] == [["Hun Sen", "Yang Kim Eng", "Kin Phea"]]
+
+
+def test_save_search_needs_csrf_token(client):
+    response = client.post("/save", data={"name": "x", "query": "q=rights"})
+    assert response.status_code == 400
+    assert (
+        client.post(
+            "/save", data={"name": "x", "query": "q=rights", "csrf_token": "forged"}
+        ).status_code
+        == 400
+    )
+
+
+def test_saved_search_link_feed_and_new_counts(client):
+    token = csrf(client)
+    response = client.post(
+        "/save",
+        data={
+            "name": "Drug policy <b>2024</b>",
+            "query": "q=drugs&sort=newest&page=2",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    listing = client.get(response.headers["Location"])
+    page = soup(listing)
+    assert "<b>2024</b>" not in listing.get_data(as_text=True)
+    assert page.select_one("a.saved-search").get_text() == "Drug policy <b>2024</b>"
+    cells = [td.get_text() for td in page.select("tbody td")]
+    assert cells[1:3] == ["1", "0"]
+    link = page.select_one("#saved-link")["href"]
+    assert re.fullmatch(r"/s/drug-policy-b-2024-b-[0-9a-f]{6}", link)
+    reopened = client.get(link)
+    assert reopened.headers["Location"] == "/search?q=drugs&sort=newest"
+    feed = ET.fromstring(client.get(link + "/feed.atom").data)
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 1
+
+
+def test_saved_search_survives_a_restart(app, tmp_path):
+    from webui import create_app
+
+    client = app.test_client()
+    client.post("/save", data={"name": "Kheng", "query": "q=kheng", "csrf_token": csrf(client)})
+    again = create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": app.config["INDEX_DIR"],
+            "SAVED_DB": app.config["SAVED_DB"],
+            "SECRET_KEY": "test",
+        }
+    )
+    page = soup(again.test_client().get("/saved"))
+    again.extensions["archive_index"].close()
+    assert page.select_one("a.saved-search").get_text() == "Kheng"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        '"><img src=x onerror=alert(1)>',
+        "javascript:alert(1)",
+        "</title><script>x</script>",
+        "<svg onload=alert(1)>",
+        "'\"><iframe src=//evil>",
+    ],
+)
+def test_user_input_is_escaped_everywhere(client, payload):
+    for url in (
+        f"/search?q={payload}",
+        f"/search?q=rights&speaker={payload}",
+        f"/search?q=rights&from=2016&topic={payload}",
+    ):
+        assert_no_injection(client.get(url).get_data(as_text=True))
+
+
+def assert_no_injection(html: str) -> None:
+    """No script, frame or event handler made it into the page from a payload."""
+    page = BeautifulSoup(html, "html.parser")
+    assert not page.find_all(["script", "iframe", "img"])
+    for tag in page.find_all(True):
+        assert not any(attr.lower().startswith("on") for attr in tag.attrs), tag
+        assert not str(tag.get("href", "")).lower().startswith("javascript:")
+
+
+def test_nothing_is_a_500(client):
+    for url in [
+        "/search?q=%00",
+        "/search?q=" + "x" * 20000,
+        "/api/search?q=((((",
+        "/search?q=date:9999-99..",
+        "/search?q=year:abc",
+        "/export.csv?page=abc",
+        "/speaker/" + "x" * 500,
+    ]:
+        assert client.get(url).status_code in (200, 400, 404)
