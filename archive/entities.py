@@ -12,124 +12,73 @@ from importlib import resources
 from archive.record import Quote
 
 # --- Lexicons ------------------------------------------------------------------------------
-HONORIFICS = {
-    "samdech",
-    "techo",
-    "thipadei",
-    "krolahom",
-    "lok",
-    "chumteav",
-    "oknha",
-    "h.e.",
-    "he",
-    "dr",
-    "dr.",
-    "mr",
-    "mr.",
-    "ms",
-    "ms.",
-    "mrs",
-    "mrs.",
-    "excellency",
-    "his",
-    "her",
-    "venerable",
-    "neak",
-    "okhna",
-    "sir",
-    "madam",
-}
-ROLE_NOUNS = (
-    "prime minister",
-    "premier",
-    "minister",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "president",
-    "vice president",
-    "director",
-    "deputy director",
-    "executive director",
-    "head",
-    "chief",
-    "governor",
-    "secretary",
-    "secretary-general",
-    "ambassador",
-    "rapporteur",
-    "official",
-    "lawyer",
-    "researcher",
-    "coordinator",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "leader",
-    "commander",
-    "monk",
-    "activist",
-    "analyst",
-    "expert",
-    "officer",
-    "deputy",
-    "representative",
-    "founder",
-    "member",
-    "professor",
-    "lecturer",
-    "judge",
-    "prosecutor",
-    "king",
-    "senator",
-    "lawmaker",
-    "economist",
-    "editor",
-    "adviser",
-    "advisor",
-    "manager",
-    "owner",
-    "resident",
-    "villager",
-    "worker",
-    "student",
-    "farmer",
-    "teacher",
-    "mayor",
-    "chief executive",
-    "ceo",
+HONORIFICS = set(
+    "samdech techo thipadei krolahom lok chumteav oknha okhna h.e. he dr dr. mr mr. ms ms. mrs "
+    "mrs. excellency his her venerable neak sir madam".split()
 )
-# Capitalised words that are titles, organisations, places or sentence openers, never a name.
+# Words that name what a person is; a role phrase ends in one of them.
+ROLE_NOUNS = tuple(
+    noun.strip()
+    for noun in """prime minister, premier, minister, spokesman, spokeswoman, spokesperson,
+    president, vice president, director, deputy director, executive director, head, chief,
+    governor, secretary, secretary-general, ambassador, rapporteur, official, lawyer, researcher,
+    coordinator, chairman, chairwoman, chair, leader, commander, monk, activist, analyst, expert,
+    officer, deputy, representative, founder, member, professor, lecturer, judge, prosecutor,
+    king, senator, lawmaker, economist, editor, adviser, advisor, manager, owner, resident,
+    villager, worker, student, farmer, teacher, mayor, chief executive, ceo, reporter,
+    journalist, scholar, scientist, doctor, nurse, vendor, driver, defender, observer, witness,
+    survivor, victim, mother, father""".split(",")
+)
+ROLE_WORDS = {w for noun in ROLE_NOUNS for w in noun.split()}
+ROLE_ALT = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
+# "Ministry spokesman ", "The UN special rapporteur on human rights in Cambodia, "
+ROLE_BEFORE = re.compile(
+    rf"((?:[\w’'-]+\s+){{0,3}}?(?:{ROLE_ALT}))(?:\s+(?:on|of|for|at|in|with)\s+[^,.;]{{1,60}})?"
+    rf",?\s+$",
+    re.I,
+)
+# ", head of the police's unit," / ", a factory worker from Kandal province."
+ROLE_AFTER = re.compile(
+    rf",\s+((?:[\w’'-]+\s+){{0,3}}(?:{ROLE_ALT})\b[^,;.]{{0,80}})(?:,|\.|$)", re.I
+)
+ROLE_REFERENCE = re.compile(rf"\bthe\s+(?:[\w-]+\s+){{0,2}}?({ROLE_ALT})$", re.I)
+# Sentence openers: not a name part when they begin a sentence ("But Buntenh said" is a
+# name after a title, so openers are stripped only at the start of a run).
+OPENERS = set(
+    """
+The A An In On At For With And But Or Of To From By As If When While During After Before Since
+Until Regarding Citing According Although Though However Meanwhile Moreover Also Yet He She
+They It We I You His Her Their Its Our This That These Those There Here What Who Why How Some
+Many Most All Several
+""".split()
+)
+# Capitalised words that are titles, organisations or places, never part of a name.
 NOT_NAME = set(
     """
-The A An In On At For With And But Or Of To From By As If When While During After Before
-Since Until Regarding Citing According Although Though However Meanwhile Moreover Also Yet
-He She They It We I You His Her Their Its Our This That These Those There Here What Who Why How
 Mr Ms Mrs Dr Professor Prof Samdech Techo Thipadei Krolahom Lok Chumteav Oknha Excellency
-Venerable Neak
-Prime Minister Ministers Deputy Interior Ministry Secretary-General Secretary General President
-Vice Spokesman Spokeswoman Governor Director Senior Chief Chairman Ambassador Rapporteur Special
-Justice Defence Defense Foreign Affairs Information Health Labour Labor Education Environment
-King Queen Prince Princess Judge Police Lieutenant Colonel Major Commander Officer Brigadier
-United Nations Party Council Court Committee Association Centre Center Institute Academy Union
-Authority Bureau Organisation Organization Office Commission Agency National Royal People
-People's People’s Cambodian Cambodia Khmer Human Rights Group News Post Times Daily Bank Fund
-International Foundation Network Coalition Alliance Federation Assembly Senate Government
-Department Provincial Municipal Military Army Embassy Mission Permanent Law Article Constitution
-Covid Covid-19 Code Act Facebook Telegram Twitter Phnom Penh Siem Reap Koh Pich Kandal
-Battambang Kampong
-Cham Speu Takeo Kampot Kep Kratie Preah Sihanouk Sihanoukville Boulevard Street Road Province
-District Commune Village Thailand Thai Vietnam Vietnamese China Chinese Australia Australian
-Geneva Hong Kong Asia Asian ASEAN Senegal Europe European America American Japan Japanese
-Korea Korean Laos France French Britain British India Russia Russian Singapore Malaysia
-Indonesia Philippines Myanmar UN EU US UK NGO NGOs CSO CSOs Southeast East West North South
-January February March April May June July August September October November December
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday Content Image Logo Search Reporter
-Publication Photo Supplied Most Viewed Read More Related Live Quote Top Stories Democratic
-Democracy Rescue Candlelight Grassroots Development Peace Relations International Kingdom
-Initiative Programme Program Project Council's Supreme Appeal Appeals Tribunal Chambers ECCC
-Social Security Economic Economy Finance Trade Commerce Industry Tourism Culture Fine Arts
-Community Communities Legal Aid Defenders Front Movement Islamic Buddhist Christian God
+Venerable Neak Prime Minister Ministers Deputy Interior Ministry Secretary-General Secretary
+General President Vice Spokesman Spokeswoman Governor Director Senior Chief Chairman Ambassador
+Rapporteur Special Justice Defence Defense Foreign Affairs Information Health Labour Labor
+Education Environment King Queen Prince Princess Judge Police Lieutenant Colonel Major
+Commander Officer Brigadier United Nations Party Council Court Committee Association Centre
+Center Institute Academy Union Authority Bureau Organisation Organization Office Commission
+Agency National Royal People People's People’s Cambodian Cambodia Khmer Human Rights Group News
+Post Times Daily Bank Fund International Foundation Network Coalition Alliance Federation
+Assembly Senate Government Department Provincial Municipal Military Army Embassy Mission
+Permanent Law Article Constitution Covid Covid-19 Code Act Facebook Telegram Twitter Phnom Penh
+Siem Reap Koh Kandal Battambang Kampong Cham Speu Takeo Kampot Kep Kratie Preah Sihanouk
+Sihanoukville Boulevard Street Road Province District Commune Village Thailand Thai Vietnam
+Vietnamese China Chinese Australia Australian Geneva Asia Asian ASEAN Senegal Europe European
+America American Japan Japanese Korea Korean Laos France French Britain British India Russia
+Russian Singapore Malaysia Indonesia Philippines Myanmar UN EU US UK NGO NGOs CSO CSOs
+Southeast East West North South January February March April May June July August September
+October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Content
+Image Logo Search Reporter Publication Photo Supplied Viewed Read More Related Live Quote Top
+Stories Democratic Democracy Rescue Candlelight Grassroots Development Peace Relations
+International Kingdom Initiative Programme Program Project Council's Supreme Appeal Appeals
+Tribunal Chambers ECCC Social Security Economic Economy Finance Trade Commerce Industry Tourism
+Culture Fine Arts Community Communities Legal Aid Defenders Front Movement Islamic Buddhist
+Christian God
 """.split()
 )
 REPORTING_VERBS = (
@@ -200,19 +149,29 @@ NOT_REACHED = re.compile(
     r"was unavailable|were unavailable|could not be contacted|did not reply|refused to comment",
     re.I,
 )
-PERSON_NEXT = re.compile(rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b)")
+PERSON_NEXT = re.compile(
+    rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b)"
+)
+# "said Pov Sophea", "said villager Sreng Thy"
+PERSON_PREV = re.compile(rf"\b{VERB}\s+(?:[a-z]+\s+){{0,2}}$")
 ROLE_SYNONYMS = {"premier": "prime minister", "pm": "prime minister"}
 NAME_WORD = r"[A-ZÀ-Ý][\w’'-]*"
 NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
 QUOTE_SPAN = re.compile(r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\"")
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"A-Z])")
 # ", head of the police unit," / ", who has ...," / ", Justice Ministry spokesman,"
-APPOSITIVE = re.compile(r",\s+(?:[a-z]|[^,]*\b(?:" + "|".join(ROLE_NOUNS) + r")\b)[^,]{1,160},?$")
+APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?:{ROLE_ALT})\b)[^,]{{1,160}},?$")
 PRONOUN = re.compile(r"^(?:he|she)$", re.I)
 TIME_TAIL = re.compile(
     r"(?:\s+(?:on|in|at|during|this|last|earlier|later|also|further|then|previously|recently|"
     r"again|yesterday|today|separately)\b[^,]{0,30}|\s+[a-z]+ly)+$",
     re.I,
+)
+
+
+# "National Authority for Combating Drugs (NACD)"
+ORG_DEFINITION = re.compile(
+    r"((?:[A-Z][\w’'-]+\s+){1,6}?(?:(?:of|for|the|and)\s+)*(?:[A-Z][\w’'-]+\s*)+)\(([A-Z]{2,8})\)"
 )
 
 
@@ -251,19 +210,29 @@ def aliases() -> tuple[dict[str, str], dict[str, str]]:
     return out[0], out[1]
 
 
-def strip_titles(words: list[str]) -> tuple[list[str], list[str]]:
-    """Split leading titles/honorifics/organisation words off a capitalised run."""
+def strip_titles(words: list[str], at_start: bool = True) -> tuple[list[str], list[str]]:
+    """Split leading openers (at a sentence start), titles, honorifics, role and organisation
+    words off a capitalised run."""
     i = 0
-    while i < len(words) and (words[i] in NOT_NAME or words[i].lower() in HONORIFICS):
-        i += 1
+    while i < len(words):
+        word = words[i]
+        if (
+            (i == 0 and at_start and word in OPENERS)
+            or word in NOT_NAME
+            or word.lower() in HONORIFICS
+            or word.lower() in ROLE_WORDS
+        ):
+            i += 1
+            continue
+        break
     return words[:i], words[i:]
 
 
-def clean_name(run: str) -> tuple[str | None, str]:
+def clean_name(run: str, at_start: bool = True) -> tuple[str | None, str]:
     """(person name or None, title words) from a capitalised run like 'Interior Minister Sar
     Kheng'. A run with an organisation or place word in the name part is not a person."""
     words = [re.sub(r"['’]s$", "", w) for w in run.split()]
-    titles, rest = strip_titles(words)
+    titles, rest = strip_titles(words, at_start)
     if not 2 <= len(rest) <= 4 or any(w in NOT_NAME or w.isupper() and len(w) > 1 for w in rest):
         return None, " ".join(titles)
     return " ".join(rest), " ".join(titles)
@@ -281,6 +250,9 @@ class Registry:
         canonical = aliases()[0].get(name.lower(), name)
         if canonical.lower() in self.exclude:
             return None
+        known = self.resolve(name) if canonical not in self.people else None
+        if known is not None:  # "Yong Phat" after "Oknha Ly Yong Phat": the same person
+            canonical = known.name
         person = self.people.get(canonical)
         if person is None:
             person = self.people[canonical] = Person(canonical)
@@ -316,38 +288,38 @@ class Registry:
 
 
 def role_before(text: str, start: int) -> str | None:
-    """A role phrase just before a name: 'Ministry spokesman', 'CNRP spokesman'."""
-    window = text[max(0, start - 60) : start]
-    m = re.search(r"((?:[\w’'-]+\s+){0,3}?(?:" + "|".join(ROLE_NOUNS) + r"))\s+$", window, re.I)
+    """A role phrase just before a name: 'Ministry spokesman', 'the company's lawyer,'."""
+    m = ROLE_BEFORE.search(text[max(0, start - 110) : start])
     return " ".join(m.group(1).split()) if m else None
 
 
 def role_after(text: str, end: int) -> str | None:
     """An appositive role after a name: 'Keo Thea, head of the police's unit, said'."""
-    m = re.match(
-        r",\s+((?:[\w’'-]+\s+){0,3}(?:" + "|".join(ROLE_NOUNS) + r")\b[^,;.]{0,80}),",
-        text[end:],
-        re.I,
-    )
+    m = ROLE_AFTER.match(text, end)
     return " ".join(m.group(1).split()) if m else None
 
 
 def register_people(text: str, registry: Registry) -> None:
     """Find every person named in full, with the role the article gives them. A capitalised
     run counts as a person only with evidence: a title or role, an alias-table entry, or a
-    verb of speech or a relative 'who' right after it."""
+    verb of speech or a relative 'who' next to it."""
     for m in NAME_RUN.finditer(text):
-        name, titles = clean_name(m.group(0))
+        before = text[max(0, m.start() - 3) : m.start()]
+        at_start = m.start() == 0 or bool(re.search(r"(?:[.!?“\"]\s*|\n)$", before))
+        name, titles = clean_name(m.group(0), at_start)
         if not name:
             continue
         offset = m.start() + m.group(0).find(name.split()[0])
-        role = titles or None
-        prefix = role_before(text, offset if titles else m.start())
-        if prefix:
-            role = f"{prefix} {titles}".strip() if titles and prefix not in titles else prefix
+        prefix = role_before(text, m.start())
+        role = " ".join(p for p in (prefix, titles) if p) or None
         role = role_after(text, m.end()) or role
-        acts = PERSON_NEXT.match(text, m.end())
-        if role or acts or name.lower() in aliases()[0]:
+        evidence = (
+            role
+            or PERSON_NEXT.match(text, m.end())
+            or PERSON_PREV.search(text[max(0, offset - 40) : offset])
+            or name.lower() in aliases()[0]
+        )
+        if evidence:
             registry.add(name, clean_role(role))
 
 
@@ -389,9 +361,7 @@ class Attributor:
         last_word = phrase.split()[-1]
         if PRONOUN.match(last_word):
             return self.last_person
-        role = re.search(
-            r"\bthe\s+(?:[\w-]+\s+){0,2}?(" + "|".join(ROLE_NOUNS) + r")$", phrase, re.I
-        )
+        role = ROLE_REFERENCE.search(phrase)
         if role:
             return self.registry.by_role(role.group(1).lower(), self.speakers)
         if DOCUMENTS.search(" ".join(phrase.split()[-3:])) and not NAME_RUN.search(last_word):
@@ -413,7 +383,8 @@ class Attributor:
         """(speaker, reported text) of one sentence; `plain` has its quotes blanked out."""
         for m in re.finditer(rf"\b{VERB}\b", plain):
             before = plain[: m.start()].rstrip()
-            if not re.search(r"\w", before) or before.endswith((",", "”", '"')):
+            after_quote = sentence[: m.start()].rstrip().endswith(("”", '"'))
+            if not re.search(r"\w", before) or after_quote or before.endswith(","):
                 # "said Thea", "added the post": the subject follows the verb after a quote.
                 subject = re.match(
                     r"\s+((?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,4}?)\s*(?:[,.;]|$)",
@@ -423,7 +394,7 @@ class Attributor:
                 person = self.who(subject.group(1)) if subject else None
                 if person is not None:
                     return person, None
-                if not re.search(r"\w", before):
+                if not re.search(r"\w", before) or after_quote:
                     continue
             clause = re.split(r"[;:]", before)[-1]
             if re.search(r",\s+who\b[^,]*$", clause):
@@ -507,27 +478,33 @@ class Attributor:
             self.speakers.append(person.name)
 
 
+@lru_cache(maxsize=1)
+def organisation_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    """Compiled alias alternations: acronyms match case-sensitively, names case-folded."""
+    table = aliases()[1]
+    originals = tomllib.loads(
+        resources.files("archive").joinpath("data/aliases.toml").read_text("utf-8")
+    )["organisations"]
+    spellings = set(originals) | {a for names in originals.values() for a in names}
+    acronyms = sorted((a for a in spellings if re.fullmatch(r"[A-Z.]{2,8}", a)), key=len)[::-1]
+    names = sorted((a for a in spellings if a not in acronyms), key=len)[::-1]
+
+    def alternation(items):
+        return r"(?<![\w-])(?:" + "|".join(map(re.escape, items)) + r")(?![\w-])"
+
+    return re.compile(alternation(acronyms)), re.compile(alternation(names), re.I), table
+
+
 def organisations_in(text: str) -> list[str]:
     """Organisations named in the text, acronyms merged with full names."""
-    org_aliases = aliases()[1]
+    acronyms, names, table = organisation_patterns()
     found: dict[str, None] = {}
-    defined = {
-        m.group(2): m.group(1)
-        for m in re.finditer(
-            r"((?:[A-Z][\w’'-]+\s+){1,6}?(?:of\s+|for\s+|the\s+)*(?:[A-Z][\w’'-]+\s*)+)\(([A-Z]{2,8})\)",
-            text,
-        )
-    }
-    for alias, canonical in org_aliases.items():
-        if re.search(
-            rf"(?<![\w-]){re.escape(alias)}(?![\w-])",
-            text,
-            0 if any(c.isupper() for c in alias[1:]) and len(alias) <= 6 else re.I,
-        ):
-            found.setdefault(canonical)
-    for acronym, full in defined.items():
-        canonical = org_aliases.get(acronym.lower()) or org_aliases.get(full.strip().lower())
-        found.setdefault(canonical or " ".join(full.split()))
+    for pattern in (names, acronyms):
+        for m in pattern.finditer(text):
+            found.setdefault(table[m.group(0).lower()])
+    for m in ORG_DEFINITION.finditer(text):
+        full, acronym = " ".join(m.group(1).split()), m.group(2)
+        found.setdefault(table.get(acronym.lower()) or table.get(full.lower()) or full)
     return list(found)
 
 

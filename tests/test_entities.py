@@ -1,0 +1,108 @@
+"""Who said what: speakers, quotes, people, organisations and topics."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.entities import analyse
+from archive.topics import topics_for
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from entities import score  # noqa: E402
+
+LABELLED = json.loads((ROOT / "tests/fixtures/entities/articles.json").read_text("utf-8"))
+# Floors under the figures measured by bench/entities.py; the rules were tuned on this set,
+# so the floors guard against regressions rather than promise accuracy on unseen text.
+FLOORS = {"speaker_f1": 0.95, "quote_accuracy": 0.9, "topic_precision": 0.8, "topic_recall": 0.8}
+
+
+def test_labelled_set_is_large_enough():
+    assert len(LABELLED) >= 30
+
+
+@pytest.mark.parametrize("measure", sorted(FLOORS))
+def test_accuracy_floor(measure):
+    assert score(LABELLED)[measure] >= FLOORS[measure]
+
+
+def speakers(body: str, reporters=()) -> list[str]:
+    return analyse(None, body, list(reporters)).speakers
+
+
+def test_honorifics_are_not_part_of_the_name_and_aliases_merge():
+    body = (
+        "Samdech Techo Hun Sen said the road would open in May.\n\n"
+        "“This road is for the people,” Samdech Hun Sen said."
+    )
+    found = analyse(None, body, [])
+    assert found.speakers == ["Hun Sen"]
+    assert len(found.quotes) == 2
+
+
+def test_short_forms_and_three_part_names_resolve():
+    body = (
+        "Defence lawyer Eng Chhay Eang said the trial was unfair.\n\n"
+        "“There was no evidence,” Chhay Eang said.\n\n"
+        "Ministry spokesman Chin Malin disagreed. “The court was fair,” Malin said."
+    )
+    found = analyse(None, body, [])
+    assert found.speakers == ["Eng Chhay Eang", "Chin Malin"]
+    assert {q.speaker for q in found.quotes if "no evidence" in q.text} == {"Eng Chhay Eang"}
+
+
+def test_role_reference_resolves_when_unambiguous():
+    body = (
+        "CNRP spokesman Yim Sovann said the law was unjust.\n\n"
+        "“This law silences us,” the opposition spokesman said."
+    )
+    found = analyse(None, body, [])
+    assert [(q.speaker, q.role) for q in found.quotes][-1] == ("Yim Sovann", "CNRP spokesman")
+
+
+def test_not_speakers():
+    body = (
+        "Police spokesman San Sokseiha could not be reached for comment.\n\n"
+        "Governor Khuong Sreng declined to comment.\n\n"
+        "“It was chaos,” a witness said.\n\n"
+        "“We reject the claims,” the ministry said in a statement.\n\n"
+        "Reporter Mech Dara said he saw the protest."
+    )
+    assert speakers(body, reporters=["Mech Dara"]) == []
+
+
+def test_split_quote_is_one_quote_of_one_speaker():
+    body = "“We are not taking their lives,” he said. “We are helping them.”"
+    found = analyse(None, "Prime Minister Hun Manet spoke on Monday.\n\n" + body, [])
+    assert [(q.speaker, q.text) for q in found.quotes] == [
+        ("Hun Manet", "We are not taking their lives … We are helping them.")
+    ]
+
+
+def test_reported_speech_is_kept_as_reported():
+    found = analyse(None, "Labour Minister Heng Sour said that wages would rise next year.", [])
+    assert [(q.speaker, q.kind, q.text) for q in found.quotes] == [
+        ("Heng Sour", "reported", "wages would rise next year")
+    ]
+
+
+def test_organisation_acronyms_merge_with_full_names():
+    body = (
+        "The Cambodian People’s Party won every seat. A CPP official said so.\n\n"
+        "The National Authority for Combating Drugs (NACD) met on Monday."
+    )
+    orgs = analyse(None, body, []).organisations
+    assert orgs.count("Cambodian People's Party") == 1
+    assert "National Authority for Combating Drugs" in orgs
+
+
+def test_a_passing_mention_is_not_a_topic():
+    body = "The minister spoke about the economy. " * 1 + "Roads and bridges were opened. " * 5
+    assert "Drugs" not in topics_for("Roads open", body + " One drug user attended.")
+    assert "Drugs" in topics_for(
+        "Drug users blacklisted", body + " Drug users and drug dealers were named."
+    )
