@@ -377,6 +377,8 @@ class Attributor:
             person = self.registry.resolve(" ".join(rest)) if rest else None
         if person is None and DOCUMENTS.search(phrase):
             return False
+        if person is not None:
+            person.written.add(name or run)  # "Malin", "Chhay Eang": variants for the UI
         return person
 
     def speaker_of(self, plain: str, sentence: str) -> tuple[Person | None | bool, str | None]:
@@ -473,7 +475,15 @@ class Attributor:
 
     def add(self, person: Person, text: str, kind: str) -> None:
         """Record one quote."""
-        self.quotes.append(Quote(speaker=person.name, text=text, kind=kind, role=person.role))
+        self.quotes.append(
+            Quote(
+                speaker=person.name,
+                text=text,
+                kind=kind,
+                role=person.role,
+                as_written=sorted(person.written),
+            )
+        )
         if person.name not in self.speakers:
             self.speakers.append(person.name)
 

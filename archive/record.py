@@ -19,10 +19,18 @@ class Quote:
     text: str
     kind: str = "direct"  # "direct" | "reported"
     role: str | None = None
+    # How this article wrote the speaker's name ("Samdech Hun Sen", "Kheng"): name variants.
+    as_written: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Plain dict in the documented key order."""
-        return {"speaker": self.speaker, "role": self.role, "text": self.text, "kind": self.kind}
+        return {
+            "speaker": self.speaker,
+            "role": self.role,
+            "text": self.text,
+            "kind": self.kind,
+            "as_written": self.as_written,
+        }
 
 
 @dataclass

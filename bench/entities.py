@@ -19,6 +19,7 @@ from archive import extract as extract_module  # noqa: E402
 from archive.entities import Analysis, analyse  # noqa: E402
 from archive.topics import topics_for  # noqa: E402
 
+BENCH_HTML = ROOT.parent / "shared" / "bench" / "article-extraction" / "html"
 LABELLED = ROOT / "tests" / "fixtures" / "entities" / "articles.json"
 
 
@@ -94,6 +95,8 @@ def main() -> int:
         p for p in (ROOT / "tests/fixtures/captures").glob("*.*") if not p.name.endswith(".json")
     )
     result["cost"] = cost(files)
+    html = sorted(BENCH_HTML.glob("*.html.gz"))[:40] if BENCH_HTML.exists() else []
+    result["cost_html"] = cost(html, rounds=1) if html else None
     if args.json:
         print(json.dumps(result))
         return 0
@@ -113,6 +116,12 @@ def main() -> int:
         f"\nExtraction cost on {len(files)} files: {c['ms_per_file_with']:.1f} ms/file with "
         f"entities, {c['ms_per_file_without']:.1f} without (ratio {c['ratio']:.2f})"
     )
+    if result["cost_html"]:
+        c = result["cost_html"]
+        print(
+            f"Extraction cost on 40 real news HTML pages: {c['ms_per_file_with']:.1f} ms/file "
+            f"with entities, {c['ms_per_file_without']:.1f} without (ratio {c['ratio']:.2f})"
+        )
     for err in result["errors"]:
         print(f"  {err['id']}: extra {err['extra']}, missing {err['missing']}")
     return 0

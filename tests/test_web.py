@@ -298,3 +298,27 @@ def test_nothing_is_a_500(client):
         "/speaker/" + "x" * 500,
     ]:
         assert client.get(url).status_code in (200, 400, 404)
+
+
+def test_speaker_page_shows_name_variants(client):
+    page = soup(client.get("/speaker/Chin%20Malin"))
+    assert "Also written as: Malin" in page.get_text(" ", strip=True)
+
+
+def test_server_sees_a_new_ingest_without_restart(tmp_path, corpus):
+    from indexer.ingest import ingest
+    from webui import create_app
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    seed = corpus / "raw" / "ppp-2023-justice-ministry-dismissive-of-persecution-claims.txt"
+    (raw / "a.txt").write_bytes(seed.read_bytes())
+    ingest([raw], tmp_path / "ix")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "ix"), "SECRET_KEY": "t"})
+    client = app.test_client()
+    assert client.get("/api/search?q=blacklist").get_json()["total"] == 0
+    other = corpus / "raw" / "ppp-2024-hun-manet-drug-users-blacklist.txt"
+    (raw / "b.txt").write_bytes(other.read_bytes())
+    ingest([raw], tmp_path / "ix")
+    assert client.get("/api/search?q=blacklist").get_json()["total"] == 1
+    app.extensions["archive_index"].close()
