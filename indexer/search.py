@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import highlight, query
 from whoosh.searching import Searcher
 
@@ -26,20 +27,21 @@ FACET_MORE_SIZE = 200
 SNIPPET_CHARS = 320
 FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-MONTH_SPAN_DAYS = 3 * 366  # narrower date ranges get a monthly timeline
+# A chosen range narrower than three years (in yyyymmdd units) gets a monthly timeline.
+MONTHLY_BELOW = 30000
 
 
 @dataclass
 class Matches:
-    """The sets one request resolves to, before any ranking or counting."""
+    """The document masks one request resolves to, before any ranking or counting."""
 
     table: FacetTable
     text_q: query.Query
     parsed: ParsedQuery
-    base: set
-    selections: dict[str, set]
-    in_range: set | None
-    final: set
+    base: np.ndarray
+    selections: dict[str, np.ndarray]
+    in_range: np.ndarray | None
+    final: np.ndarray
     notices: list[str]
 
 
@@ -52,10 +54,8 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     if notice:
         notices.append(notice)
     base = base_docs(searcher, table, text_q, parsed)
-    selections = {
-        name: selected_docs(table, name, values) for name, values in request.filters.items()
-    }
-    in_range = range_docs(table, request)
+    selections = {name: table.select(name, values) for name, values in request.filters.items()}
+    in_range = range_mask(table, request)
     final = intersect(base, [in_range, *selections.values()])
     return Matches(table, text_q, parsed, base, selections, in_range, final, notices)
 
@@ -69,7 +69,7 @@ def search(searcher: Searcher, request: SearchRequest) -> dict:
         others = [s for name, s in m.selections.items() if name != facet.name]
         docs = intersect(m.base, [m.in_range, *others]) if facet.name in m.selections else m.final
         facets[facet.name] = facet_result(m.table, facet.name, docs, request)
-    total = len(m.final)
+    total = int(m.final.sum())
     return {
         "query": request.q,
         "total": total,
@@ -92,74 +92,65 @@ def search(searcher: Searcher, request: SearchRequest) -> dict:
 def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterator[dict]:
     """Every hit of a request (up to limit) in its sort order, without snippets: for exports."""
     m = resolve(searcher, request)
-    if not m.final:
+    if not m.final.any():
         return
     sortedby, reverse = sort_spec(request, m.text_q)
     results = searcher.search(
-        m.text_q, filter=m.final, limit=limit, sortedby=sortedby, reverse=reverse
+        m.text_q, filter=docset(m.final), limit=limit, sortedby=sortedby, reverse=reverse
     )
     for hit in results:
         yield hit_dict(hit, m.text_q, snippet=False)
 
 
-def intersect(docs: frozenset | set, others: list) -> set:
-    """docs ∩ each of others (None means 'no restriction')."""
-    result = set(docs)
+def intersect(docs: np.ndarray, others: list) -> np.ndarray:
+    """docs AND each of others (None means 'no restriction')."""
+    result = docs.copy()
     for other in others:
         if other is not None:
             result &= other
     return result
 
 
-def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery) -> set:
+def docset(mask: np.ndarray) -> set[int]:
+    """Document numbers of a mask, as the set Whoosh takes for `filter=`."""
+    return set(np.flatnonzero(mask).tolist())
+
+
+def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery) -> np.ndarray:
     """Documents matching the typed text and the field filters typed in the box."""
-    docs = (
-        set(table.all_docs)
-        if isinstance(text_q, query.Every)
-        else set(searcher.docs_for_query(text_q))
-    )
+    if isinstance(text_q, query.Every):
+        docs = table.live.copy()
+    else:
+        docs = table.mask(searcher.docs_for_query(text_q))
     for name, values in parsed.include.items():
-        docs &= field_docs(table, name, values)
+        docs &= field_mask(searcher, table, name, values)
     for name, values in parsed.exclude.items():
-        docs -= field_docs(table, name, values)
+        docs &= ~field_mask(searcher, table, name, values)
     if parsed.day_range:
-        lo, hi = parsed.day_range
-        docs = {d for d in docs if within(table.day.get(d, 0), lo, hi)}
+        docs &= table.days_between(*parsed.day_range)
     return docs
 
 
-def field_docs(table: FacetTable, name: str, values: list[str]) -> set:
-    """Documents having any of values in one facet (or mentioned person), case-insensitive."""
+def field_mask(searcher, table: FacetTable, name: str, values: list[str]) -> np.ndarray:
+    """Documents having any of values in one facet, or mentioning one of the people."""
     if name == "person":
-        return set()  # mentioned people are matched as text words instead, see below
-    return selected_docs(table, name, values)
+        terms = query.Or([query.Term("person", v.lower()) for v in values])
+        return table.mask(searcher.docs_for_query(terms))
+    return table.select(name, values)
 
 
-def selected_docs(table: FacetTable, name: str, values: list[str]) -> set:
-    """Documents whose facet `name` has any of the values (OR within one facet)."""
-    wanted = {v.lower() for v in values}
-    column = table.values[name]
-    return {doc for doc, keys in column.items() if not wanted.isdisjoint(keys)}
-
-
-def within(day: int, lo: int | None, hi: int | None) -> bool:
-    """True when a dated document's day lies in [lo, hi]; undated never does."""
-    return bool(day) and (lo is None or day >= lo) and (hi is None or day <= hi)
-
-
-def range_docs(table: FacetTable, request: SearchRequest) -> set | None:
+def range_mask(table: FacetTable, request: SearchRequest) -> np.ndarray | None:
     """Documents inside the from/to range, or None when no range is set."""
     if not request.date_from and not request.date_to:
         return None
     lo = parse_day(request.date_from, end=False) if request.date_from else None
     hi = parse_day(request.date_to, end=True) if request.date_to else None
-    return {d for d, day in table.day.items() if within(day, lo, hi)}
+    return table.days_between(lo, hi)
 
 
-def facet_result(table: FacetTable, name: str, docs: set, request: SearchRequest) -> dict:
+def facet_result(table: FacetTable, name: str, docs: np.ndarray, request: SearchRequest) -> dict:
     """One facet's fixed shape: label, truncated flag, values with counts and selection."""
     counts = table.count(name, docs)
-    display = table.display[name]
     selected = {v.lower() for v in request.filters.get(name, [])}
     if name == "year":
         order = sorted(counts, key=lambda k: (k == UNDATED, -int(k) if k.isdigit() else 0))
@@ -169,7 +160,10 @@ def facet_result(table: FacetTable, name: str, docs: set, request: SearchRequest
     shown = order[:size]
     # Selected values stay visible even when they fall outside the top N.
     shown += [k for k in order[size:] if k in selected]
-    values = [{"value": display[k], "count": counts[k], "selected": k in selected} for k in shown]
+    values = [
+        {"value": table.display(name, k), "count": counts[k], "selected": k in selected}
+        for k in shown
+    ]
     for missing in selected - set(counts):
         original = next(v for v in request.filters[name] if v.lower() == missing)
         values.append({"value": original, "count": 0, "selected": True})
@@ -195,11 +189,16 @@ def sort_spec(request: SearchRequest, text_q) -> tuple[list[str] | None, bool]:
 def page_hits(searcher, m: Matches, request: SearchRequest) -> list:
     """The hits of the requested page, in the requested order, with snippets."""
     limit = request.page * request.page_size
-    if not m.final:
+    if not m.final.any():
         return []
     sortedby, reverse = sort_spec(request, m.text_q)
     results = searcher.search(
-        m.text_q, filter=m.final, limit=limit, sortedby=sortedby, reverse=reverse, terms=True
+        m.text_q,
+        filter=docset(m.final),
+        limit=limit,
+        sortedby=sortedby,
+        reverse=reverse,
+        terms=True,
     )
     results.fragmenter = FRAGMENTER
     results.formatter = FORMATTER
@@ -277,49 +276,57 @@ def escape(text: str) -> str:
     return highlight.htmlescape(text, quote=False)
 
 
-def timeline(table: FacetTable, docs: set, request: SearchRequest) -> dict:
+def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> dict:
     """Hits per year, or per month when the chosen range is narrow (dated documents only)."""
-    days = [table.day.get(d, 0) for d in docs]
-    days = [d for d in days if d]
     lo = parse_day(request.date_from, end=False) if request.date_from else None
     hi = parse_day(request.date_to, end=True) if request.date_to else None
-    days = [d for d in days if within(d, lo, hi)]
-    span = (max(days) // 10000 - min(days) // 10000) if days else 0
-    monthly = bool(days) and (bool(lo and hi) and (hi - lo) < 30000 or span < 2 and len(days) > 1)
-    counts: dict[str, int] = {}
-    for day in days:
-        key = f"{day // 10000:04d}-{day // 100 % 100:02d}" if monthly else f"{day // 10000:04d}"
-        counts[key] = counts.get(key, 0) + 1
+    days = table.day[docs & table.days_between(lo, hi)]
+    if not days.size:
+        return {"unit": "year", "buckets": []}
+    years = days // 10000
+    narrow_range = lo is not None and hi is not None and hi - lo < MONTHLY_BELOW
+    monthly = narrow_range or (years.max() - years.min() < 2 and days.size > 1)
+    keys = days // 100 if monthly else years
+    values, counts = np.unique(keys, return_counts=True)
+    label = (lambda k: f"{k // 100:04d}-{k % 100:02d}") if monthly else (lambda k: f"{k:04d}")
     return {
         "unit": "month" if monthly else "year",
-        "buckets": [{"key": k, "count": counts[k]} for k in sorted(counts)],
+        "buckets": [
+            {"key": label(int(k)), "count": int(c)} for k, c in zip(values, counts, strict=True)
+        ],
     }
 
 
 def suggest(searcher, text: str) -> str | None:
-    """The query with each unknown word replaced by the closest word the archive has."""
-    corrector = searcher.corrector("spell")
+    """The query with each unknown word corrected from the archive's own vocabulary.
+
+    The index keeps stems only ("traffick"), so the stem of a misspelt word is corrected to the
+    nearest indexed stem and the word's own ending is put back: "trafickers" -> "traffickers".
+    """
+    corrector = searcher.corrector("body")
     reader = searcher.reader()
+    analyzer = searcher.schema["body"].analyzer
     changed = False
     out = []
     for token in re.split(r"(\W+)", text):
         word = token.lower()
-        if re.fullmatch(r"[a-z]{3,}", word) and not reader.doc_frequency("spell", word):
-            found = corrector.suggest(word, limit=1, maxdist=2)
+        stems = [t.text for t in analyzer(word)] if re.fullmatch(r"[a-z]{3,}", word) else []
+        if len(stems) == 1 and not reader.doc_frequency("body", stems[0]):
+            found = corrector.suggest(stems[0], limit=1, maxdist=2)
             if found:
-                out.append(found[0])
+                out.append(found[0] + word[len(stems[0]) :])
                 changed = True
                 continue
         out.append(token)
     return "".join(out) if changed else None
 
 
-def relaxed_counts(base: set, in_range, selections: dict) -> dict:
+def relaxed_counts(base: np.ndarray, in_range, selections: dict) -> dict:
     """For an empty result: how many hits there would be without each filter."""
     without = {}
     for name in selections:
         others = [s for n, s in selections.items() if n != name]
-        without[name] = len(intersect(base, [in_range, *others]))
+        without[name] = int(intersect(base, [in_range, *others]).sum())
     if in_range is not None:
-        without["date"] = len(intersect(base, list(selections.values())))
+        without["date"] = int(intersect(base, list(selections.values())).sum())
     return without

@@ -65,6 +65,7 @@ def server(index_dir, tmp_path_factory):
             time.sleep(0.1)
     else:
         proc.kill()
+        proc.wait()
         pytest.fail("archive serve did not start: " + proc.stdout.read().decode()[:2000])
     yield base
     proc.terminate()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup, escape
 from whoosh import highlight
+from whoosh.query import Term
 
 from indexer.facets import table_for
 from indexer.query import clean_text, make_parser, split_filters, text_query
@@ -25,7 +27,10 @@ def load(article_id: str) -> dict:
     if not ID_PATTERN.match(article_id):
         abort(404, "No article has that id.")
     searcher = get_searcher()
-    docnum = table_for(searcher).ids.get(article_id)
+    # A story's own id, or the id of any capture grouped into it.
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        docnum = next(iter(searcher.docs_for_query(Term("captures", article_id))), None)
     if docnum is None:
         abort(404, "No article has that id.")
     stored = searcher.stored_fields(docnum)
@@ -100,7 +105,7 @@ def speaker(name: str):
     searcher = get_searcher()
     table = table_for(searcher)
     key = name.lower()
-    docs = [d for d, keys in table.values["speaker"].items() if key in keys]
+    docs = np.flatnonzero(table.select("speaker", [name])).tolist()
     if not docs:
         abort(404, "Nobody by that name is quoted in the archive.")
     entries, roles, variants = [], {}, set()
@@ -122,7 +127,7 @@ def speaker(name: str):
             }
         )
     entries.sort(key=lambda e: e["date"] or "", reverse=True)
-    display = table.display["speaker"].get(key, name)
+    display = table.display("speaker", key)
     counts: dict[str, int] = {}
     for e in entries:
         if e["date"]:

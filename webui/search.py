@@ -51,7 +51,7 @@ def index():
     searcher = get_searcher()
     overview = search(searcher, parse_request({}))
     return render_template(
-        "search/index.html", overview=overview, documents=len(table_for(searcher).all_docs)
+        "search/index.html", overview=overview, documents=int(table_for(searcher).live.sum())
     )
 
 
