@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from archive import settings
 from archive.decode import file_extension
 from archive.extract import SUPPORTED, display_path, extract_file, is_sidecar
 from archive.record import Article, ExtractionError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -84,11 +87,15 @@ def extract_one(path: Path) -> Outcome:
         return Outcome(shown, error=f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-def extract_many(paths: list[Path], workers: int | None = None) -> Iterator[Outcome]:
-    """Outcomes in input order, extracted in parallel when there is enough work."""
+def extract_many(
+    paths: list[Path], workers: int | None = None, job: Callable[[Path], T] = extract_one
+) -> Iterator[T]:
+    """job(path) for every path, in input order, in parallel when there is enough work.
+    `job` defaults to extract_one; a later stage may pass a function that also does its own
+    per-record work in the worker processes."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(paths) < 2 * workers:
-        yield from map(extract_one, paths)
+        yield from map(job, paths)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(extract_one, paths, chunksize=settings.INGEST_CHUNKSIZE)
+        yield from pool.map(job, paths, chunksize=settings.INGEST_CHUNKSIZE)

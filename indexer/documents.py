@@ -6,6 +6,7 @@ import json
 
 from archive.record import Article
 from indexer.facets import encode
+from indexer.schema import QUOTES_REPEAT, TITLE_REPEAT
 
 
 def keywords(values) -> str:
@@ -40,10 +41,14 @@ def index_document(group_id: str, members: list[Article]) -> dict:
     ]
     return {
         "id": group_id,
+        "content": "\n".join(
+            [main.title or ""] * TITLE_REPEAT
+            + [body]
+            + [q.text for q in main.quotes] * QUOTES_REPEAT
+            + main.captions
+        ),
         "title": main.title or "",
         "body": body,
-        "quotes": "\n".join(q.text for q in main.quotes),
-        "captions": "\n".join(main.captions),
         "person": keywords(main.people),
         "day": day_number(main),
         "day_asc": day_number(main) or 99991231,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.extract import display_path
-from archive.ingest import collect, extract_many
+from archive.ingest import Outcome, collect, extract_many, extract_one
 from archive.record import Article
 from indexer import dedupe
 from indexer.documents import index_document
@@ -80,8 +80,8 @@ def ingest(
         report.failed.extend((o.path, o.error) for o in skipped)
         todo = run.changed_files(files)
         report.phases["scan"] = time.perf_counter() - started
-        for done, outcome in enumerate(extract_many(todo, workers), 1):
-            run.take(outcome)
+        for done, (outcome, signature) in enumerate(extract_many(todo, workers, extract_signed), 1):
+            run.take(outcome, signature)
             if progress:
                 progress(done, len(todo))
         if prune:
@@ -95,6 +95,12 @@ def ingest(
         conn.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def extract_signed(path: Path) -> tuple[Outcome, list[int] | None]:
+    """Extract one file and compute its duplicate signature, both in the worker process."""
+    outcome = extract_one(path)
+    return outcome, dedupe.signature(outcome.article.body) if outcome.article else None
 
 
 def writer_options(documents: int) -> dict:
@@ -121,6 +127,7 @@ class _Run:
         self.stats: dict[str, tuple[int, int]] = {}
         self.rows: list[FileRow] = []
         self.upserts: dict[str, Article] = {}
+        self.signatures: dict[str, list[int]] = {}
         self.deletes: set[str] = set()
         self.gone_paths: list[str] = []
 
@@ -142,7 +149,7 @@ class _Run:
                 todo.append(path)
         return todo
 
-    def take(self, outcome) -> None:
+    def take(self, outcome, signature: list[int] | None = None) -> None:
         """Record one extraction outcome; a failure keeps the file's last good record."""
         size, mtime = self.stats.get(outcome.path, (0, 0))
         old = self.known.get(outcome.path)
@@ -172,6 +179,7 @@ class _Run:
             self.report.unchanged += 1
         else:
             self.upserts[article.id] = article
+            self.signatures[article.id] = signature or dedupe.signature(article.body)
             if old and old.record_id:
                 self.report.updated += 1
             else:
@@ -199,7 +207,7 @@ class _Run:
             if rid not in self.deletes
         }
         for rid, article in self.upserts.items():
-            current[rid] = (article, dedupe.signature(article.body))
+            current[rid] = (article, self.signatures[rid])
         groups = dedupe.group(list(current.values()))
         mark = time.perf_counter()
         touched = set(self.upserts) | self.deletes

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from whoosh import qparser, query
 
-from indexer.schema import FACETS_BY_NAME, FILTER_ALIASES, TEXT_FIELDS
+from indexer.schema import FACETS_BY_NAME, FILTER_ALIASES
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 1000
@@ -184,9 +184,11 @@ def split_filters(q: str) -> ParsedQuery:
 
 
 def make_parser(schema) -> qparser.QueryParser:
-    """All words must match across title, body, quotes and captions; fuzzy~ allowed."""
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    """All words must match in the weighted content field; fuzzy~ and field: allowed."""
+    parser = qparser.QueryParser("content", schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.FuzzyTermPlugin())
+    # "body:" and "text:" are what users type for the full text.
+    parser.add_plugin(qparser.FieldAliasPlugin({"content": ["body", "text"]}))
     return parser
 
 

@@ -46,7 +46,9 @@ FILTER_ALIASES = {
     "person": "person",
 }
 UNDATED = "undated"
-TEXT_FIELDS = ("title", "body", "quotes", "captions")
+# Weights of the parts of a document inside the `content` field (see build_schema).
+TITLE_REPEAT = 3
+QUOTES_REPEAT = 1
 
 
 def keyword():
@@ -55,15 +57,18 @@ def keyword():
 
 
 def build_schema() -> Schema:
-    """Text fields weighted for BM25F, facet keywords, a day number for ranges and sorting."""
+    """One weighted full-text field, the title on its own, facet data, days for sorting."""
     analyzer = text_analyzer()
     text = dict(analyzer=analyzer, multitoken_query="phrase")
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(field_boost=3.0, stored=True, **text),
-        body=TEXT(stored=True, **text),
-        quotes=TEXT(field_boost=2.0, stored=True, **text),
-        captions=TEXT(**text),
+        # Everything searchable in one field: one posting list per word keeps ranking fast
+        # (2.3x faster than four fields, measured in bench/). The title is written three
+        # times and quotes twice (they are in the body once already), which weighs them
+        # as BM25F field boosts would.
+        content=TEXT(**text),
+        title=TEXT(**text),  # for title: queries
+        body=STORED(),
         person=keyword(),
         day=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         # Undated records sort last both ways: 0 for newest-first, 99991231 for oldest-first.
@@ -75,3 +80,8 @@ def build_schema() -> Schema:
         # Ids of every capture grouped into this story, so any capture's link finds it.
         captures=KEYWORD(commas=True, scorable=False),
     )
+
+
+def text_analyzer_of(schema: Schema):
+    """The analyzer used for searchable text (for highlighting and suggestions)."""
+    return schema["content"].analyzer

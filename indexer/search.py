@@ -20,7 +20,7 @@ from indexer.query import (
     split_filters,
     text_query,
 )
-from indexer.schema import FACETS, FACETS_BY_NAME, UNDATED
+from indexer.schema import FACETS, FACETS_BY_NAME, UNDATED, text_analyzer_of
 
 FACET_SIZE = 10  # values shown per facet before "more"
 FACET_MORE_SIZE = 200
@@ -44,6 +44,15 @@ class Matches:
     final: np.ndarray
     notices: list[str]
 
+    @property
+    def unfiltered(self) -> bool:
+        """True when the hits are exactly the text query's matches: Whoosh needs no filter
+        set then, and can skip low-scoring blocks when ranking the top N."""
+        p = self.parsed
+        return not (
+            self.selections or self.in_range is not None or p.include or p.exclude or p.day_range
+        )
+
 
 def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     """Documents matching the text, the typed field filters, the facets and the range."""
@@ -60,15 +69,18 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     return Matches(table, text_q, parsed, base, selections, in_range, final, notices)
 
 
-def search(searcher: Searcher, request: SearchRequest) -> dict:
-    """Run a request: hits for the page, disjunctive facet counts, timeline, suggestion."""
+def search(
+    searcher: Searcher, request: SearchRequest, *, facets: bool = True, snippets: bool = True
+) -> dict:
+    """Run a request: hits for the page, disjunctive facet counts, timeline, suggestion.
+    facets=False and snippets=False skip that work (the benchmark's plain query)."""
     m = resolve(searcher, request)
-    facets = {}
-    for facet in FACETS:
+    counted = {}
+    for facet in FACETS if facets else ():
         # Each facet is counted as if its own selection were lifted (disjunctive faceting).
         others = [s for name, s in m.selections.items() if name != facet.name]
         docs = intersect(m.base, [m.in_range, *others]) if facet.name in m.selections else m.final
-        facets[facet.name] = facet_result(m.table, facet.name, docs, request)
+        counted[facet.name] = facet_result(m.table, facet.name, docs, request)
     total = int(m.final.sum())
     return {
         "query": request.q,
@@ -80,9 +92,11 @@ def search(searcher: Searcher, request: SearchRequest) -> dict:
         "filters": request.filters,
         "date_from": request.date_from,
         "date_to": request.date_to,
-        "hits": page_hits(searcher, m, request),
-        "facets": facets,
-        "timeline": timeline(m.table, intersect(m.base, list(m.selections.values())), request),
+        "hits": page_hits(searcher, m, request, snippets),
+        "facets": counted,
+        "timeline": timeline(m.table, intersect(m.base, list(m.selections.values())), request)
+        if facets
+        else None,
         "suggestion": suggest(searcher, m.parsed.text) if total < 3 and m.parsed.text else None,
         "without": relaxed_counts(m.base, m.in_range, m.selections) if total == 0 else {},
         "notices": m.notices,
@@ -96,7 +110,11 @@ def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterato
         return
     sortedby, reverse = sort_spec(request, m.text_q)
     results = searcher.search(
-        m.text_q, filter=docset(m.final), limit=limit, sortedby=sortedby, reverse=reverse
+        m.text_q,
+        filter=None if m.unfiltered else docset(m.final),
+        limit=limit,
+        sortedby=sortedby,
+        reverse=reverse,
     )
     for hit in results:
         yield hit_dict(hit, m.text_q, snippet=False)
@@ -186,7 +204,7 @@ def sort_spec(request: SearchRequest, text_q) -> tuple[list[str] | None, bool]:
     return [field, "id"], field == "day"
 
 
-def page_hits(searcher, m: Matches, request: SearchRequest) -> list:
+def page_hits(searcher, m: Matches, request: SearchRequest, snippets: bool = True) -> list:
     """The hits of the requested page, in the requested order, with snippets."""
     limit = request.page * request.page_size
     if not m.final.any():
@@ -194,16 +212,13 @@ def page_hits(searcher, m: Matches, request: SearchRequest) -> list:
     sortedby, reverse = sort_spec(request, m.text_q)
     results = searcher.search(
         m.text_q,
-        filter=docset(m.final),
+        filter=None if m.unfiltered else docset(m.final),
         limit=limit,
         sortedby=sortedby,
         reverse=reverse,
-        terms=True,
     )
-    results.fragmenter = FRAGMENTER
-    results.formatter = FORMATTER
     start = (request.page - 1) * request.page_size
-    return [hit_dict(hit, m.text_q) for hit in list(results)[start:limit]]
+    return [hit_dict(hit, m.text_q, snippets) for hit in list(results)[start:limit]]
 
 
 def hit_dict(hit, text_q, snippet: bool = True) -> dict:
@@ -236,8 +251,8 @@ def hit_section(hit, record: dict, text_q) -> int | None:
     sections = record.get("sections") or []
     if not sections or isinstance(text_q, query.Every):
         return None
-    terms = {text for field, text in text_q.iter_all_terms() if field == "body"}
-    analyzer = hit.searcher.schema["body"].analyzer
+    terms = content_terms(text_q)
+    analyzer = text_analyzer_of(hit.searcher.schema)
     for token in analyzer(hit["body"], chars=True, mode="index"):
         if token.text in terms:
             return max(
@@ -256,19 +271,26 @@ def snippet_for(hit, record: dict, text_q) -> tuple[str, str | None]:
     """Highlighted HTML around the matches, and whose quote it is when the match is a quote."""
     if isinstance(text_q, query.Every):
         return escape(lede_words(hit["body"], 45)), None
-    terms = {text for field, text in text_q.iter_all_terms() if field == "quotes"}
+    terms = content_terms(text_q)
+    analyzer = text_analyzer_of(hit.searcher.schema)
     for quote in record.get("quotes", []):
-        marked = (
-            highlight.highlight(
-                quote["text"], terms, hit.searcher.schema["quotes"].analyzer, FRAGMENTER, FORMATTER
-            )
-            if terms
-            else ""
-        )
+        marked = mark(quote["text"], terms, analyzer, top=1)
         if marked:
             return marked, quote["speaker"]
-    marked = hit.highlights("body", top=2) or hit.highlights("title")
+    marked = mark(hit["body"], terms, analyzer) or mark(record.get("title") or "", terms, analyzer)
     return marked or escape(lede_words(hit["body"], 45)), None
+
+
+def content_terms(text_q) -> set[str]:
+    """The analysed words of a query that match document text."""
+    return {text for field, text in text_q.iter_all_terms() if field == "content"}
+
+
+def mark(text: str, terms: set[str], analyzer, top: int = 2) -> str:
+    """HTML fragments of text around the terms, terms wrapped in <mark> (text escaped)."""
+    if not terms or not text:
+        return ""
+    return highlight.highlight(text, terms, analyzer, FRAGMENTER, FORMATTER, top=top)
 
 
 def escape(text: str) -> str:
@@ -303,15 +325,15 @@ def suggest(searcher, text: str) -> str | None:
     The index keeps stems only ("traffick"), so the stem of a misspelt word is corrected to the
     nearest indexed stem and the word's own ending is put back: "trafickers" -> "traffickers".
     """
-    corrector = searcher.corrector("body")
+    corrector = searcher.corrector("content")
     reader = searcher.reader()
-    analyzer = searcher.schema["body"].analyzer
+    analyzer = text_analyzer_of(searcher.schema)
     changed = False
     out = []
     for token in re.split(r"(\W+)", text):
         word = token.lower()
         stems = [t.text for t in analyzer(word)] if re.fullmatch(r"[a-z]{3,}", word) else []
-        if len(stems) == 1 and not reader.doc_frequency("body", stems[0]):
+        if len(stems) == 1 and not reader.doc_frequency("content", stems[0]):
             found = corrector.suggest(stems[0], limit=1, maxdist=2)
             if found:
                 out.append(found[0] + word[len(stems[0]) :])

@@ -13,7 +13,8 @@ from whoosh.query import Term
 
 from indexer.facets import table_for
 from indexer.query import clean_text, make_parser, split_filters, text_query
-from indexer.search import FORMATTER
+from indexer.schema import text_analyzer_of
+from indexer.search import FORMATTER, content_terms
 from webui.db import get_searcher
 from webui.timeline import timeline_svg
 
@@ -64,8 +65,8 @@ def highlighted_paragraphs(record: dict, q: str) -> list[dict]:
     if q:
         text = split_filters(q).text
         parsed, _ = text_query(make_parser(get_searcher().schema), text)
-        terms = {t for f, t in parsed.iter_all_terms() if f == "body"}
-    analyzer = get_searcher().schema["body"].analyzer
+        terms = content_terms(parsed)
+    analyzer = text_analyzer_of(get_searcher().schema)
     headings = {s["offset"]: i for i, s in enumerate(record.get("sections", []))}
     out, offset = [], 0
     for para in record["body"].split("\n\n"):

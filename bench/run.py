@@ -1,0 +1,416 @@
+"""Speed of the archive against SQLite FTS5 on the same records, in one run.
+
+Usage:
+    python bench/run.py                       # small: 2,000 captures, under a minute or two
+    python bench/run.py --docs 10000 100000 --write-doc   # the full run, writes docs/PERFORMANCE.md
+    python bench/run.py --docs 2000 --json    # one JSON object per size, to compare runs
+
+Per size: ingest end to end from raw captures (docs/s, peak memory, index size), a re-run with
+nothing changed, query latency p50/p95/p99 (plain, all facets, filtered, highlighted page, the
+rendered /search page through `archive serve`), cold start, and the same queries on FTS5."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from make_corpus import TOPIC_WORDS, write_corpus  # noqa: E402
+
+from indexer.facets import facet_values  # noqa: E402
+from indexer.query import parse_request  # noqa: E402
+from indexer.search import search  # noqa: E402
+from indexer.store import open_index  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+FACET_NAMES = ("year", "speaker", "topic", "reporter", "org", "source", "section", "type")
+
+
+def percentiles(samples: list[float]) -> dict:
+    """p50/p95/p99 in milliseconds."""
+    ordered = sorted(samples)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99)}
+
+
+def timed(fn, args_list) -> dict:
+    """Run fn over every argument, return latency percentiles in ms."""
+    samples = []
+    for args in args_list:
+        started = time.perf_counter()
+        fn(*args)
+        samples.append(1000 * (time.perf_counter() - started))
+    return percentiles(samples)
+
+
+def make_queries(n: int, seed: int = 11) -> list[str]:
+    """Deterministic queries: topic words and common words, one or two terms."""
+    rng = random.Random(seed)
+    words = sorted({w for ws in TOPIC_WORDS.values() for w in ws.split() if w.isalpha()})
+    common = ["government", "ministry", "officials", "province", "report", "community", "policy"]
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.5:
+            out.append(rng.choice(words))
+        else:
+            out.append(f"{rng.choice(words)} {rng.choice(words + common)}")
+    return out
+
+
+def run_cli(*args: str) -> tuple[float, str]:
+    """Run `archive ...` in a child process; (seconds, stdout)."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "archive_cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(proc.stderr[-2000:])
+    return time.perf_counter() - started, proc.stdout
+
+
+def folder_mb(path: Path) -> float:
+    """Size of a folder in MB."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def build_fts5(index_dir: Path, db_path: Path) -> tuple[sqlite3.Connection, float]:
+    """The peer: the same records in SQLite FTS5, facet values in an indexed side table."""
+    db_path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    conn = sqlite3.connect(db_path)
+    conn.executescript("""
+        create virtual table docs using fts5(title, body, quotes, tokenize='porter unicode61');
+        create table meta (docid integer primary key, day integer);
+        create table facet (docid integer, name text, value text);
+    """)
+    state = sqlite3.connect(index_dir / "state.sqlite")
+    for rowid, (js,) in enumerate(state.execute("select json from records"), 1):
+        rec = json.loads(js)
+        quotes = "\n".join(q["text"] for q in rec.get("quotes", []))
+        conn.execute(
+            "insert into docs(rowid, title, body, quotes) values (?, ?, ?, ?)",
+            (rowid, rec.get("title") or "", rec["body"], quotes),
+        )
+        day = int(rec["date"][:10].replace("-", "")) if rec.get("date") else 0
+        conn.execute("insert into meta values (?, ?)", (rowid, day))
+        values = facet_values({**rec, "captures": [{"source": rec.get("source")}]})
+        conn.executemany(
+            "insert into facet values (?, ?, ?)",
+            [(rowid, name, v) for name, vs in values.items() for v in vs],
+        )
+    conn.executescript("""
+        create index facet_name_value on facet(name, value, docid);
+        create index facet_doc on facet(docid, name);
+    """)
+    conn.commit()
+    state.close()
+    return conn, time.perf_counter() - started
+
+
+def fts_query(text: str) -> str:
+    """FTS5 MATCH expression with every word required, like ours."""
+    return " AND ".join(f'"{w}"' for w in text.split())
+
+
+def fts_plain(conn, q: str) -> None:
+    conn.execute(
+        "select rowid from docs where docs match ? order by rank limit 10", (fts_query(q),)
+    ).fetchall()
+    conn.execute("select count(*) from docs where docs match ?", (fts_query(q),)).fetchone()
+
+
+def fts_faceted(conn, q: str) -> None:
+    fts_plain(conn, q)
+    conn.execute("create temp table if not exists hits (docid integer primary key)")
+    conn.execute("delete from hits")
+    conn.execute("insert into hits select rowid from docs where docs match ?", (fts_query(q),))
+    for name in FACET_NAMES:
+        conn.execute(
+            "select value, count(*) from facet join hits using (docid) where name = ? "
+            "group by value order by 2 desc limit 11",
+            (name,),
+        ).fetchall()
+
+
+def fts_filtered(conn, q: str, speaker: str) -> None:
+    conn.execute(
+        "select d.rowid from docs d join meta m on m.docid = d.rowid where docs match ? "
+        "and m.day between 20100101 and 20201231 and d.rowid in "
+        "(select docid from facet where name = 'speaker' and value = ?) order by rank limit 10",
+        (fts_query(q), speaker),
+    ).fetchall()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_and_measure(index_dir: Path, queries: list[str]) -> dict:
+    """Rendered /search pages through `archive serve` (waitress), and the server's peak RSS."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archive_cli",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/", timeout=60).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        def fetch(q):
+            url = base + "/search?" + urllib.parse.urlencode({"q": q})
+            with urllib.request.urlopen(url, timeout=60) as response:
+                response.read()
+
+        latency = timed(fetch, [(q,) for q in queries])
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss = (
+            next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+            / 1024
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"latency": latency, "rss_mb": rss}
+
+
+def cold_start(index_dir: Path, q: str) -> dict:
+    """A new process: open the index and answer the first faceted query."""
+    code = (
+        "import time,sys; t=time.perf_counter();"
+        "from indexer.store import open_index; from indexer.query import parse_request;"
+        "from indexer.search import search; t1=time.perf_counter();"
+        f"s=open_index(sys.argv[1]).searcher(); search(s, parse_request({{'q':[{q!r}]}}));"
+        "t2=time.perf_counter(); print((t2-t1)*1000, (t2-t)*1000)"
+    )
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(index_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout.split()
+    return {
+        "open_and_first_query_ms": float(out[0]),
+        "with_imports_ms": float(out[1]),
+        "process_ms": 1000 * (time.perf_counter() - started),
+    }
+
+
+def measure(n: int, n_queries: int) -> dict:
+    """Every figure for one corpus size."""
+    corpus = CACHE / f"corpus-{n}"
+    if not (corpus / ".complete").exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        write_corpus(n, corpus)
+        (corpus / ".complete").touch()
+    index_dir = CACHE / f"index-{n}"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    seconds, out = run_cli("ingest", str(corpus), "--index", str(index_dir), "--json")
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    report = json.loads(out)
+    reingest_s, _ = run_cli("ingest", str(corpus), "--index", str(index_dir), "--json")
+    fts, fts_build_s = build_fts5(index_dir, CACHE / f"fts-{n}.sqlite")
+
+    queries = make_queries(n_queries)
+    rng = random.Random(5)
+    ix = open_index(index_dir)
+    searcher = ix.searcher()
+    speakers = [
+        v["value"]
+        for v in search(searcher, parse_request({"more": ["speaker"]}))["facets"]["speaker"][
+            "values"
+        ]
+    ]
+    filtered = [(q, rng.choice(speakers)) for q in queries]
+
+    def ours(q, facets=True, snippets=False, extra=None):
+        search(
+            searcher, parse_request({"q": [q], **(extra or {})}), facets=facets, snippets=snippets
+        )
+
+    for q in queries[:20]:  # warm caches on both sides, as a running server would have them
+        ours(q)
+        fts_faceted(fts, q)
+    result = {
+        "docs": n,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}",
+        "ingest_seconds": seconds,
+        "ingest_docs_per_s": n / seconds,
+        "ingest_phases": report.get("phases", {}),
+        "ingest_peak_mb": peak_mb,
+        "reingest_s": reingest_s,
+        "index_mb": folder_mb(index_dir / "whoosh"),
+        "fts5_build_s": fts_build_s,
+        "fts5_mb": (CACHE / f"fts-{n}.sqlite").stat().st_size / 1e6,
+        "plain": timed(lambda q: ours(q, facets=False), [(q,) for q in queries]),
+        "fts5_plain": timed(lambda q: fts_plain(fts, q), [(q,) for q in queries]),
+        "faceted": timed(ours, [(q,) for q in queries]),
+        "fts5_faceted": timed(lambda q: fts_faceted(fts, q), [(q,) for q in queries]),
+        "filtered": timed(
+            lambda q, s: ours(q, extra={"speaker": [s], "from": ["2010"], "to": ["2020"]}), filtered
+        ),
+        "fts5_filtered": timed(lambda q, s: fts_filtered(fts, q, s), filtered),
+        "highlighted": timed(lambda q: ours(q, snippets=True), [(q,) for q in queries]),
+    }
+    searcher.close()
+    fts.close()
+    served = serve_and_measure(index_dir, queries[: max(50, n_queries // 2)])
+    result["served_page"] = served["latency"]
+    result["serve_rss_mb"] = served["rss_mb"]
+    result["cold_start"] = cold_start(index_dir, queries[0])
+    result.update(
+        {
+            "plain_p95_ms": result["plain"]["p95"],
+            "fts5_plain_p95_ms": result["fts5_plain"]["p95"],
+            "faceted_p95_ms": result["faceted"]["p95"],
+            "fts5_faceted_p95_ms": result["fts5_faceted"]["p95"],
+        }
+    )
+    return result
+
+
+def table(results: list[dict]) -> str:
+    """Markdown tables of the figures, ours beside FTS5 with the ratio."""
+    lines = [
+        "| measure | " + " | ".join(f"{r['docs']:,} docs" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+
+    def row(label, fn):
+        lines.append(f"| {label} | " + " | ".join(fn(r) for r in results) + " |")
+
+    row(
+        "ingest, raw files to committed index",
+        lambda r: f"{r['ingest_docs_per_s']:.0f} docs/s ({r['ingest_seconds']:.0f} s)",
+    )
+    row(
+        "ingest phases: extract / index (s)",
+        lambda r: (
+            f"{r['ingest_phases'].get('extract', 0):.0f} / {r['ingest_phases'].get('index', 0):.0f}"
+        ),
+    )
+    row("ingest peak memory (largest process)", lambda r: f"{r['ingest_peak_mb']:.0f} MB")
+    row("re-run with nothing changed", lambda r: f"{r['reingest_s']:.1f} s")
+    row("index size (Whoosh / FTS5)", lambda r: f"{r['index_mb']:.0f} / {r['fts5_mb']:.0f} MB")
+    for key, label in (
+        ("plain", "plain top-10"),
+        ("faceted", "top-10 + 8 facet counts"),
+        ("filtered", "speaker + year range, with facets"),
+    ):
+        row(
+            f"{label}: ours p50/p95/p99 ms",
+            lambda r, k=key: "{p50:.1f} / {p95:.1f} / {p99:.1f}".format(**r[k]),
+        )
+        row(
+            f"{label}: FTS5 p50/p95/p99 ms",
+            lambda r, k=key: "{p50:.1f} / {p95:.1f} / {p99:.1f}".format(**r["fts5_" + k]),
+        )
+        row(
+            f"{label}: p95 ratio ours/FTS5",
+            lambda r, k=key: f"{r[k]['p95'] / max(r['fts5_' + k]['p95'], 1e-9):.2f}",
+        )
+    row(
+        "highlighted page with facets p50/p95/p99 ms",
+        lambda r: "{p50:.1f} / {p95:.1f} / {p99:.1f}".format(**r["highlighted"]),
+    )
+    row(
+        "rendered /search via waitress p50/p95/p99 ms",
+        lambda r: "{p50:.1f} / {p95:.1f} / {p99:.1f}".format(**r["served_page"]),
+    )
+    row("server peak RSS", lambda r: f"{r['serve_rss_mb']:.0f} MB")
+    row(
+        "cold start: open + first faceted query",
+        lambda r: (
+            f"{r['cold_start']['open_and_first_query_ms']:.0f} ms "
+            f"({r['cold_start']['process_ms']:.0f} ms whole process)"
+        ),
+    )
+    return "\n".join(lines)
+
+
+def write_doc(results: list[dict], command: str) -> None:
+    """docs/PERFORMANCE.md with the machine, the command and the tables."""
+    doc = ROOT / "docs" / "PERFORMANCE.md"
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    doc.write_text(
+        "# Performance\n\n"
+        f"Machine: {results[0]['machine']}, {memory_gib:.0f} GiB.\n"
+        f"Command: `{command}` (synthetic captures from `bench/make_corpus.py`: Post-like "
+        "text and HTML pages with chrome, 300-1,500 words, 1992-2025).\n"
+        f"Queries: {results[0].get('queries', '')} deterministic one- and two-word queries; "
+        "FTS5 is SQLite's full-text index on the same extracted records in the same run, facet "
+        "counts by GROUP BY over an indexed (name, value, docid) table.\n\n"
+        + table(results)
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[2000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--write-doc", action="store_true")
+    args = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in args.docs:
+        result = measure(n, args.queries)
+        result["queries"] = args.queries
+        results.append(result)
+        if args.json:
+            print(json.dumps(result), flush=True)
+    if not args.json:
+        print(table(results))
+    if args.write_doc:
+        write_doc(results, "python bench/run.py " + " ".join(sys.argv[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
