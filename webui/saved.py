@@ -80,9 +80,9 @@ def check_csrf() -> None:
 
 
 def slug_for(name: str, query: str) -> str:
-    """Readable and stable: words of the name plus a short hash of the search itself."""
+    """Readable and stable: words of the name plus a short hash of the name and the search."""
     words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-") or "search"
-    return f"{words}-{hashlib.sha1(query.encode()).hexdigest()[:6]}"
+    return f"{words}-{hashlib.sha1((name + chr(0) + query).encode()).hexdigest()[:6]}"
 
 
 def search_args(query: str) -> MultiDict:
