@@ -53,6 +53,6 @@ def index_document(group_id: str, members: list[Article]) -> dict:
         "day": day_number(main),
         "day_asc": day_number(main) or 99991231,
         "record": json.dumps(record, ensure_ascii=False),
-        "facetdata": encode(record, day_number(main)),
+        "facetdata": encode(record, day_number(main), group_id),
         "captures": ",".join(c["id"] for c in record["captures"]),
     }

@@ -42,9 +42,10 @@ def facet_values(record: dict) -> dict[str, list[str]]:
     return out
 
 
-def encode(record: dict, day: int) -> bytes:
-    """The per-document column value: facet display values and the day number."""
-    return json.dumps({"d": day, **facet_values(record)}, ensure_ascii=False).encode("utf-8")
+def encode(record: dict, day: int, doc_id: str) -> bytes:
+    """The per-document column value: facet display values, the day number and the id."""
+    data = {"d": day, "i": doc_id, **facet_values(record)}
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 @dataclass
@@ -65,6 +66,7 @@ class SegmentFacets:
         n = reader.doc_count_all()
         self.n = n
         self.day = np.zeros(n, dtype=np.int32)
+        self.ids = [""] * n
         self.pairs: dict[str, tuple[list[int], list[str]]] = {f: ([], []) for f in FACET_NAMES}
         column = reader.column_reader("facetdata") if reader.has_column("facetdata") else None
         for doc in range(n):
@@ -73,6 +75,7 @@ class SegmentFacets:
                 continue
             data = json.loads(raw)
             self.day[doc] = data.get("d", 0)
+            self.ids[doc] = data.get("i", "")
             for name in FACET_NAMES:
                 rows, values = self.pairs[name]
                 for value in data.get(name, ()):
@@ -91,6 +94,8 @@ class FacetTable:
         self.day = np.zeros(self.n, dtype=np.int32)
         self.live = np.zeros(self.n, dtype=bool)
         gathered: dict[str, tuple[list, list]] = {f: ([], []) for f in FACET_NAMES}
+        # Document ids, for breaking ties between equal dates the same way in any layout.
+        self.ids = np.array([i for piece, _ in pieces for i in piece.ids] or [""], dtype=str)
         for piece, offset in pieces:
             self.day[offset : offset + piece.n] = piece.day
             self.live[offset : offset + piece.n] = piece.live
@@ -164,10 +169,15 @@ def segment_key(reader) -> tuple:
     return (segment.segment_id(), segment.deleted_count())
 
 
+def index_identity(searcher) -> str | int:
+    """What names the index a searcher reads: its folder (ids of caches built from it)."""
+    index = getattr(searcher, "_ix", None)
+    return str(getattr(getattr(index, "storage", None), "folder", "")) or id(searcher)
+
+
 def table_for(searcher) -> FacetTable:
     """The FacetTable of this searcher's index generation; unchanged segments are reused."""
-    index = getattr(searcher, "_ix", None)
-    folder = str(getattr(getattr(index, "storage", None), "folder", "")) or id(searcher)
+    folder = index_identity(searcher)
     key = (folder, searcher.ixreader.generation())
     with _lock:
         table = _table_cache.get(key)

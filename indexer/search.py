@@ -20,6 +20,7 @@ from indexer.query import (
     split_filters,
     text_query,
 )
+from indexer.ranking import bm25, simple_terms, top
 from indexer.schema import FACETS, FACETS_BY_NAME, UNDATED, text_analyzer_of
 
 FACET_SIZE = 10  # values shown per facet before "more"
@@ -27,6 +28,8 @@ FACET_MORE_SIZE = 200
 SNIPPET_CHARS = 320
 FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+# Undated documents go last when sorting oldest first.
+UNDATED_LAST = 99991231
 # A chosen range narrower than three years (in yyyymmdd units) gets a monthly timeline.
 MONTHLY_BELOW = 30000
 
@@ -43,6 +46,7 @@ class Matches:
     in_range: np.ndarray | None
     final: np.ndarray
     notices: list[str]
+    ranked: tuple[np.ndarray, np.ndarray] | None = None  # (docnums, BM25) from ranking.py
 
     @property
     def unfiltered(self) -> bool:
@@ -62,11 +66,13 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     text_q, notice = text_query(make_parser(searcher.schema), parsed.text)
     if notice:
         notices.append(notice)
-    base = base_docs(searcher, table, text_q, parsed)
+    terms = simple_terms(text_q)
+    ranked = bm25(searcher, terms) if terms else None
+    base = base_docs(searcher, table, text_q, parsed, ranked)
     selections = {name: table.select(name, values) for name, values in request.filters.items()}
     in_range = range_mask(table, request)
     final = intersect(base, [in_range, *selections.values()])
-    return Matches(table, text_q, parsed, base, selections, in_range, final, notices)
+    return Matches(table, text_q, parsed, base, selections, in_range, final, notices, ranked)
 
 
 def search(
@@ -106,18 +112,8 @@ def search(
 def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterator[dict]:
     """Every hit of a request (up to limit) in its sort order, without snippets: for exports."""
     m = resolve(searcher, request)
-    if not m.final.any():
-        return
-    sortedby, reverse = sort_spec(request, m.text_q)
-    results = searcher.search(
-        m.text_q,
-        filter=None if m.unfiltered else docset(m.final),
-        limit=limit,
-        sortedby=sortedby,
-        reverse=reverse,
-    )
-    for hit in results:
-        yield hit_dict(hit, m.text_q, snippet=False)
+    for docnum, score in ordered(searcher, m, request, limit):
+        yield hit_dict(searcher, docnum, m.text_q, score, snippet=False)
 
 
 def intersect(docs: np.ndarray, others: list) -> np.ndarray:
@@ -134,10 +130,12 @@ def docset(mask: np.ndarray) -> set[int]:
     return set(np.flatnonzero(mask).tolist())
 
 
-def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery) -> np.ndarray:
+def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery, ranked) -> np.ndarray:
     """Documents matching the typed text and the field filters typed in the box."""
     if isinstance(text_q, query.Every):
         docs = table.live.copy()
+    elif ranked is not None:
+        docs = table.mask(ranked[0])
     else:
         docs = table.mask(searcher.docs_for_query(text_q))
     for name, values in parsed.include.items():
@@ -207,28 +205,50 @@ def sort_spec(request: SearchRequest, text_q) -> tuple[list[str] | None, bool]:
 def page_hits(searcher, m: Matches, request: SearchRequest, snippets: bool = True) -> list:
     """The hits of the requested page, in the requested order, with snippets."""
     limit = request.page * request.page_size
+    start = (request.page - 1) * request.page_size
+    page = ordered(searcher, m, request, limit)[start:limit]
+    return [hit_dict(searcher, docnum, m.text_q, score, snippets) for docnum, score in page]
+
+
+def ordered(searcher, m: Matches, request: SearchRequest, limit: int) -> list[tuple]:
+    """The first `limit` (docnum, score) pairs of the result in the requested order."""
     if not m.final.any():
         return []
     sortedby, reverse = sort_spec(request, m.text_q)
+    if sortedby is not None:
+        docs = np.flatnonzero(m.final)
+        day = (
+            m.table.day[docs]
+            if sortedby[0] == "day"
+            else np.where(m.table.day[docs] > 0, m.table.day[docs], UNDATED_LAST)
+        )
+        order = np.lexsort((m.table.ids[docs], day))  # by day, then id: one order everywhere
+        if reverse:
+            order = order[::-1]
+        return [(int(d), None) for d in docs[order[:limit]]]
+    if m.ranked is not None:
+        docs, scores = m.ranked
+        best = top(docs, scores, m.final, limit)
+        lookup = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+        return [(d, lookup[d]) for d in best]
     results = searcher.search(
-        m.text_q,
-        filter=None if m.unfiltered else docset(m.final),
-        limit=limit,
-        sortedby=sortedby,
-        reverse=reverse,
+        m.text_q, filter=None if m.unfiltered else docset(m.final), limit=limit
     )
-    start = (request.page - 1) * request.page_size
-    return [hit_dict(hit, m.text_q, snippets) for hit in list(results)[start:limit]]
+    return [(hit.docnum, hit.score) for hit in results]
 
 
-def hit_dict(hit, text_q, snippet: bool = True) -> dict:
+def hit_dict(searcher, docnum: int, text_q, score, snippet: bool = True) -> dict:
     """Plain data for one hit: what a result row shows."""
-    record = json.loads(hit["record"])
-    snippet_html, quote_by = snippet_for(hit, record, text_q) if snippet else (None, None)
+    stored = searcher.stored_fields(docnum)
+    record = json.loads(stored["record"])
+    body = stored.get("body", "")
+    snippet_html, quote_by = (
+        snippet_for(searcher, body, record, text_q) if snippet else (None, None)
+    )
     return {
-        "id": hit["id"],
+        "id": stored["id"],
         "title": record.get("title"),
-        "display_title": record.get("title") or lede_words(hit["body"]),
+        "display_title": record.get("title") or lede_words(body),
         "date": record.get("date"),
         "source_path": record.get("source_path"),
         "url": record.get("url"),
@@ -241,19 +261,19 @@ def hit_dict(hit, text_q, snippet: bool = True) -> dict:
         "captures": record.get("captures", []),
         "snippet": snippet_html,
         "quote_by": quote_by,
-        "section_index": hit_section(hit, record, text_q) if snippet else None,
-        "score": round(hit.score, 4) if isinstance(hit.score, float) else None,
+        "section_index": hit_section(searcher, body, record, text_q) if snippet else None,
+        "score": round(float(score), 4) if score is not None else None,
     }
 
 
-def hit_section(hit, record: dict, text_q) -> int | None:
+def hit_section(searcher, body: str, record: dict, text_q) -> int | None:
     """For a report: the index of the section holding the first match, to open the page there."""
     sections = record.get("sections") or []
     if not sections or isinstance(text_q, query.Every):
         return None
     terms = content_terms(text_q)
-    analyzer = text_analyzer_of(hit.searcher.schema)
-    for token in analyzer(hit["body"], chars=True, mode="index"):
+    analyzer = text_analyzer_of(searcher.schema)
+    for token in analyzer(body, chars=True, mode="index"):
         if token.text in terms:
             return max(
                 (i for i, s in enumerate(sections) if s["offset"] <= token.startchar), default=None
@@ -267,18 +287,18 @@ def lede_words(body: str, words: int = 14) -> str:
     return " ".join(first[:words]) + (" …" if len(first) > words else "")
 
 
-def snippet_for(hit, record: dict, text_q) -> tuple[str, str | None]:
+def snippet_for(searcher, body: str, record: dict, text_q) -> tuple[str, str | None]:
     """Highlighted HTML around the matches, and whose quote it is when the match is a quote."""
     if isinstance(text_q, query.Every):
-        return escape(lede_words(hit["body"], 45)), None
+        return escape(lede_words(body, 45)), None
     terms = content_terms(text_q)
-    analyzer = text_analyzer_of(hit.searcher.schema)
+    analyzer = text_analyzer_of(searcher.schema)
     for quote in record.get("quotes", []):
         marked = mark(quote["text"], terms, analyzer, top=1)
         if marked:
             return marked, quote["speaker"]
-    marked = mark(hit["body"], terms, analyzer) or mark(record.get("title") or "", terms, analyzer)
-    return marked or escape(lede_words(hit["body"], 45)), None
+    marked = mark(body, terms, analyzer) or mark(record.get("title") or "", terms, analyzer)
+    return marked or escape(lede_words(body, 45)), None
 
 
 def content_terms(text_q) -> set[str]:
