@@ -18,7 +18,6 @@ import platform
 import random
 import resource
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from indexer.facets import facet_values  # noqa: E402
 from indexer.query import parse_request  # noqa: E402
 from indexer.search import search  # noqa: E402
 from indexer.store import open_index  # noqa: E402
+from tests.helpers import running_server  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 FACET_NAMES = ("year", "speaker", "topic", "reporter", "org", "source", "section", "type")
@@ -164,38 +164,9 @@ def fts_filtered(conn, q: str, speaker: str) -> None:
     ).fetchall()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve_and_measure(index_dir: Path, queries: list[str]) -> dict:
     """Rendered /search pages through `archive serve` (waitress), and the server's peak RSS."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "archive_cli",
-            "serve",
-            "--index",
-            str(index_dir),
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/", timeout=60).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with running_server(index_dir, wait_seconds=300) as (base, proc):
 
         def fetch(q):
             url = base + "/search?" + urllib.parse.urlencode({"q": q})
@@ -204,14 +175,8 @@ def serve_and_measure(index_dir: Path, queries: list[str]) -> dict:
 
         latency = timed(fetch, [(q,) for q in queries])
         status = Path(f"/proc/{proc.pid}/status").read_text()
-        rss = (
-            next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-            / 1024
-        )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    return {"latency": latency, "rss_mb": rss}
+        rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return {"latency": latency, "rss_mb": rss / 1024}
 
 
 def cold_start(index_dir: Path, q: str) -> dict:

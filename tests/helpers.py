@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def make_pdf(lines: list[str]) -> bytes:
     """A minimal valid one-page PDF whose text layer holds the given lines."""
@@ -127,3 +137,57 @@ def assert_no_injection(html: str) -> None:
             assert not value.startswith(("javascript:", "data:text/html")), tag
         if tag.name == "meta":
             assert "url=" not in str(tag.get("content", "")).lower(), tag
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(index_dir, threads: int = 8, wait_seconds: float = 60):
+    """`archive serve` (waitress) on a free loopback port: yields (base URL, process)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archive_cli",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=wait_seconds) as response:
+                    response.read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "archive serve did not start: " + proc.stderr.read().decode()[-2000:]
+                    ) from None
+                time.sleep(0.1)
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()

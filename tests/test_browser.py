@@ -4,14 +4,12 @@ Screenshots are kept in test-artifacts/."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import running_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -27,50 +25,11 @@ LAUNCH_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(index_dir, tmp_path_factory):
+def server(index_dir):
     """`archive serve` in a subprocess on a free loopback port."""
-    port = free_port()
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "archive_cli",
-            "serve",
-            "--index",
-            str(index_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(base + "/", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        proc.wait()
-        pytest.fail("archive serve did not start: " + proc.stdout.read().decode()[:2000])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    proc.stdout.close()
+    with running_server(index_dir) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -20,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from indexer.ingest import ingest
-from tests.helpers import XSS_PAYLOADS, assert_no_injection
-from tests.test_browser import free_port
+from tests.helpers import XSS_PAYLOADS, assert_no_injection, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -58,34 +56,8 @@ def hostile_server(corpus, tmp_path_factory):
     index_dir = base / "index"
     report = ingest([raw], index_dir)
     assert report.records == 5 + len(XSS_PAYLOADS)
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "archive_cli",
-            "serve",
-            "--index",
-            str(index_dir),
-            "--port",
-            str(port),
-            "--threads",
-            "16",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield {"url": url, "index": index_dir, "raw": raw}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server(index_dir, threads=16) as (url, _):
+        yield {"url": url, "index": index_dir, "raw": raw}
 
 
 def test_payloads_in_queries_facets_and_documents_are_escaped(hostile_server):
