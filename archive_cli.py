@@ -88,11 +88,13 @@ def cmd_extract(args) -> int:
 
 def cmd_ingest(args) -> int:
     """Bring the index up to date and print a summary with every skipped file."""
+    from archive import settings
     from indexer.ingest import ingest
     from indexer.store import IndexError_
 
     def progress(done: int, total: int) -> None:
-        if total >= 200 and (done % 500 == 0 or done == total):
+        every = settings.PROGRESS_EVERY
+        if total >= every and (done % every == 0 or done == total):
             print(f"\r  extracted {done}/{total}", end="", file=sys.stderr, flush=True)
             if done == total:
                 print(file=sys.stderr)

@@ -9,170 +9,29 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from archive.lexicon import (
+    APPOSITIVE,
+    DOCUMENTS,
+    HONORIFICS,
+    NAME_RUN,
+    NOT_NAME,
+    NOT_REACHED,
+    OPENERS,
+    ORG_DEFINITION,
+    PERSON_NEXT,
+    PERSON_PREV,
+    PRONOUN,
+    QUOTE_SPAN,
+    ROLE_AFTER,
+    ROLE_BEFORE,
+    ROLE_REFERENCE,
+    ROLE_SYNONYMS,
+    ROLE_WORDS,
+    SENTENCE_END,
+    TIME_TAIL,
+    VERB,
+)
 from archive.record import Quote
-
-# --- Lexicons ------------------------------------------------------------------------------
-HONORIFICS = set(
-    "samdech techo thipadei krolahom lok chumteav oknha okhna h.e. he dr dr. mr mr. ms ms. mrs "
-    "mrs. excellency his her venerable neak sir madam".split()
-)
-# Words that name what a person is; a role phrase ends in one of them.
-ROLE_NOUNS = tuple(
-    noun.strip()
-    for noun in """prime minister, premier, minister, spokesman, spokeswoman, spokesperson,
-    president, vice president, director, deputy director, executive director, head, chief,
-    governor, secretary, secretary-general, ambassador, rapporteur, official, lawyer, researcher,
-    coordinator, chairman, chairwoman, chair, leader, commander, monk, activist, analyst, expert,
-    officer, deputy, representative, founder, member, professor, lecturer, judge, prosecutor,
-    king, senator, lawmaker, economist, editor, adviser, advisor, manager, owner, resident,
-    villager, worker, student, farmer, teacher, mayor, chief executive, ceo, reporter,
-    journalist, scholar, scientist, doctor, nurse, vendor, driver, defender, observer, witness,
-    survivor, victim, mother, father""".split(",")
-)
-ROLE_WORDS = {w for noun in ROLE_NOUNS for w in noun.split()}
-ROLE_ALT = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
-# "Ministry spokesman ", "The UN special rapporteur on human rights in Cambodia, "
-ROLE_BEFORE = re.compile(
-    rf"((?:[\w’'-]+\s+){{0,3}}?(?:{ROLE_ALT}))(?:\s+(?:on|of|for|at|in|with)\s+[^,.;]{{1,60}})?"
-    rf",?\s+$",
-    re.I,
-)
-# ", head of the police's unit," / ", a factory worker from Kandal province."
-ROLE_AFTER = re.compile(
-    rf",\s+((?:[\w’'-]+\s+){{0,3}}(?:{ROLE_ALT})\b[^,;.]{{0,80}})(?:,|\.|$)", re.I
-)
-ROLE_REFERENCE = re.compile(rf"\bthe\s+(?:[\w-]+\s+){{0,2}}?({ROLE_ALT})$", re.I)
-# Sentence openers: not a name part when they begin a sentence ("But Buntenh said" is a
-# name after a title, so openers are stripped only at the start of a run).
-OPENERS = set(
-    """
-The A An In On At For With And But Or Of To From By As If When While During After Before Since
-Until Regarding Citing According Although Though However Meanwhile Moreover Also Yet He She
-They It We I You His Her Their Its Our This That These Those There Here What Who Why How Some
-Many Most All Several
-""".split()
-)
-# Capitalised words that are titles, organisations or places, never part of a name.
-NOT_NAME = set(
-    """
-Mr Ms Mrs Dr Professor Prof Samdech Techo Thipadei Krolahom Lok Chumteav Oknha Excellency
-Venerable Neak Prime Minister Ministers Deputy Interior Ministry Secretary-General Secretary
-General President Vice Spokesman Spokeswoman Governor Director Senior Chief Chairman Ambassador
-Rapporteur Special Justice Defence Defense Foreign Affairs Information Health Labour Labor
-Education Environment King Queen Prince Princess Judge Police Lieutenant Colonel Major
-Commander Officer Brigadier United Nations Party Council Court Committee Association Centre
-Center Institute Academy Union Authority Bureau Organisation Organization Office Commission
-Agency National Royal People People's People’s Cambodian Cambodia Khmer Human Rights Group News
-Post Times Daily Bank Fund International Foundation Network Coalition Alliance Federation
-Assembly Senate Government Department Provincial Municipal Military Army Embassy Mission
-Permanent Law Article Constitution Covid Covid-19 Code Act Facebook Telegram Twitter Phnom Penh
-Siem Reap Koh Kandal Battambang Kampong Cham Speu Takeo Kampot Kep Kratie Preah Sihanouk
-Sihanoukville Boulevard Street Road Province District Commune Village Thailand Thai Vietnam
-Vietnamese China Chinese Australia Australian Geneva Asia Asian ASEAN Senegal Europe European
-America American Japan Japanese Korea Korean Laos France French Britain British India Russia
-Russian Singapore Malaysia Indonesia Philippines Myanmar UN EU US UK NGO NGOs CSO CSOs
-Southeast East West North South January February March April May June July August September
-October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Content
-Image Logo Search Reporter Publication Photo Supplied Viewed Read More Related Live Quote Top
-Stories Democratic Democracy Rescue Candlelight Grassroots Development Peace Relations
-International Kingdom Initiative Programme Program Project Council's Supreme Appeal Appeals
-Tribunal Chambers ECCC Social Security Economic Economy Finance Trade Commerce Industry Tourism
-Culture Fine Arts Community Communities Legal Aid Defenders Front Movement Islamic Buddhist
-Christian God
-""".split()
-)
-REPORTING_VERBS = (
-    "said",
-    "says",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "noted",
-    "notes",
-    "warned",
-    "warns",
-    "claimed",
-    "claims",
-    "denied",
-    "denies",
-    "explained",
-    "explains",
-    "stressed",
-    "stresses",
-    "insisted",
-    "insists",
-    "asserted",
-    "argued",
-    "argues",
-    "suggested",
-    "suggests",
-    "clarified",
-    "underlined",
-    "underlines",
-    "emphasised",
-    "emphasized",
-    "stated",
-    "states",
-    "announced",
-    "confirmed",
-    "acknowledged",
-    "acknowledges",
-    "urged",
-    "urges",
-    "wrote",
-    "writes",
-    "posted",
-    "reiterated",
-    "commented",
-    "remarked",
-    "replied",
-    "responded",
-    "recalled",
-    "alleged",
-    "admitted",
-    "maintained",
-    "contended",
-    "countered",
-    "believes",
-)
-VERB = r"(?:" + "|".join(REPORTING_VERBS) + r")"
-# Sources that speak but are not persons.
-DOCUMENTS = re.compile(
-    r"\b(?:statement|post|report|letter|press release|announcement|notice|decision|document|"
-    r"declaration|petition|ministry|court|group|government|committee|organisation|organization|"
-    r"article|law|constitution|survey|study|website|page|message|directive|order|embassy)\b",
-    re.I,
-)
-NOT_REACHED = re.compile(
-    r"could not be reached|couldn['’]t be reached|declined to comment|did not respond|"
-    r"was unavailable|were unavailable|could not be contacted|did not reply|refused to comment",
-    re.I,
-)
-PERSON_NEXT = re.compile(
-    rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b)"
-)
-# "said Pov Sophea", "said villager Sreng Thy"
-PERSON_PREV = re.compile(rf"\b{VERB}\s+(?:[a-z]+\s+){{0,2}}$")
-ROLE_SYNONYMS = {"premier": "prime minister", "pm": "prime minister"}
-NAME_WORD = r"[A-ZÀ-Ý][\w’'-]*"
-NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
-QUOTE_SPAN = re.compile(r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\"")
-SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"A-Z])")
-# ", head of the police unit," / ", who has ...," / ", Justice Ministry spokesman,"
-APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?:{ROLE_ALT})\b)[^,]{{1,160}},?$")
-PRONOUN = re.compile(r"^(?:he|she)$", re.I)
-TIME_TAIL = re.compile(
-    r"(?:\s+(?:on|in|at|during|this|last|earlier|later|also|further|then|previously|recently|"
-    r"again|yesterday|today|separately)\b[^,]{0,30}|\s+[a-z]+ly)+$",
-    re.I,
-)
-
-
-# "National Authority for Combating Drugs (NACD)"
-ORG_DEFINITION = re.compile(
-    r"((?:[A-Z][\w’'-]+\s+){1,6}?(?:(?:of|for|the|and)\s+)*(?:[A-Z][\w’'-]+\s*)+)\(([A-Z]{2,8})\)"
-)
 
 
 @dataclass
@@ -329,11 +188,6 @@ def clean_role(role: str | None) -> str | None:
         return None
     words = [w for w in role.split() if w.lower() not in HONORIFICS and w not in ("The", "the")]
     return " ".join(words) or None
-
-
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences (quotes kept whole where they end a sentence)."""
-    return [s for s in SENTENCE_END.split(paragraph) if s.strip()]
 
 
 def outside_quotes(text: str) -> str:

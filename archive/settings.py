@@ -41,5 +41,5 @@ REPORT_MIN_HEADINGS = 4
 # --- Ingest ----------------------------------------------------------------------------
 # Files handed to each worker at a time: large enough to amortise pickling.
 INGEST_CHUNKSIZE = 8
-# Print progress every this many files on long runs.
+# On runs of at least this many files, print progress every this many files.
 PROGRESS_EVERY = 500
