@@ -148,7 +148,11 @@ class Registry:
 
 def role_before(text: str, start: int) -> str | None:
     """A role phrase just before a name: 'Ministry spokesman', 'the company's lawyer,'."""
-    m = ROLE_BEFORE.search(text[max(0, start - 110) : start])
+    window = text[max(0, start - 110) : start]
+    # Cheap test first: most names have no role word just before them.
+    if ROLE_WORDS.isdisjoint(re.findall(r"[a-z-]+", window[-70:].lower())):
+        return None
+    m = ROLE_BEFORE.search(window)
     return " ".join(m.group(1).split()) if m else None
 
 
@@ -356,15 +360,17 @@ def organisation_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     def alternation(items):
         return r"(?<![\w-])(?:" + "|".join(map(re.escape, items)) + r")(?![\w-])"
 
-    return re.compile(alternation(acronyms)), re.compile(alternation(names), re.I), table
+    # Names are matched against lower-cased text: much faster than re.I on a long alternation.
+    lowered = [n.lower() for n in names]
+    return re.compile(alternation(acronyms)), re.compile(alternation(lowered)), table
 
 
 def organisations_in(text: str) -> list[str]:
     """Organisations named in the text, acronyms merged with full names."""
     acronyms, names, table = organisation_patterns()
     found: dict[str, None] = {}
-    for pattern in (names, acronyms):
-        for m in pattern.finditer(text):
+    for pattern, haystack in ((names, text.lower()), (acronyms, text)):
+        for m in pattern.finditer(haystack):
             found.setdefault(table[m.group(0).lower()])
     for m in ORG_DEFINITION.finditer(text):
         full, acronym = " ".join(m.group(1).split()), m.group(2)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import json
 import os
+import signal
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -92,6 +94,7 @@ def probe(ix) -> None:
 # indexing processes) close their copies at once: a flock lives as long as any copy is open,
 # so an orphaned child of a killed ingest would otherwise keep the index locked.
 _held_locks: set[int] = set()
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 def _close_inherited_locks() -> None:
@@ -104,7 +107,24 @@ def _close_inherited_locks() -> None:
     _held_locks.clear()
 
 
-os.register_at_fork(after_in_child=_close_inherited_locks)
+def _die_with_parent() -> None:
+    """In a forked child: ask Linux to kill it when the ingest that forked it dies, so a
+    `kill -9` of an ingest leaves no orphaned workers behind."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: orphans end when their queue closes
+
+
+def _after_fork_in_child() -> None:
+    """Everything a forked child of an ingest must do first."""
+    if _held_locks:
+        _die_with_parent()
+    _close_inherited_locks()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextmanager

@@ -65,6 +65,23 @@ def two_corpora(tmp_path_factory):
     }
 
 
+def no_survivors(index_dir: Path, wait: float = 5.0) -> bool:
+    """True once no process working on index_dir is left (workers die with their ingest)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        alive = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(index_dir).encode() in cmdline.read_bytes():
+                    alive.append(cmdline)
+            except OSError:
+                continue
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_kill_9_during_ingest_leaves_before_or_after(two_corpora, tmp_path):
     rng = random.Random(3)
     outcomes = []
@@ -89,6 +106,7 @@ def test_kill_9_during_ingest_leaves_before_or_after(two_corpora, tmp_path):
         time.sleep(rng.uniform(0.3, 6.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        assert no_survivors(index_dir), "worker processes outlived the killed ingest"
         got = answers(index_dir)
         assert got in (two_corpora["before"], two_corpora["after"])
         outcomes.append("after" if got == two_corpora["after"] else "before")
