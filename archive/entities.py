@@ -33,6 +33,11 @@ from archive.lexicon import (
 )
 from archive.record import Quote
 
+POSSESSIVE = re.compile(r"['’]s$")
+LOWER_WORD = re.compile(r"[a-z-]+")
+SENTENCE_START = re.compile(r"(?:[.!?“\"]\s*|\n)$")
+VERB_RE = re.compile(rf"\b{VERB}\b")
+
 
 @dataclass
 class Person:
@@ -90,7 +95,7 @@ def strip_titles(words: list[str], at_start: bool = True) -> tuple[list[str], li
 def clean_name(run: str, at_start: bool = True) -> tuple[str | None, str]:
     """(person name or None, title words) from a capitalised run like 'Interior Minister Sar
     Kheng'. A run with an organisation or place word in the name part is not a person."""
-    words = [re.sub(r"['’]s$", "", w) for w in run.split()]
+    words = [POSSESSIVE.sub("", w) for w in run.split()]
     titles, rest = strip_titles(words, at_start)
     if not 2 <= len(rest) <= 4 or any(w in NOT_NAME or w.isupper() and len(w) > 1 for w in rest):
         return None, " ".join(titles)
@@ -122,7 +127,7 @@ class Registry:
 
     def resolve(self, text: str) -> Person | None:
         """Person for a full name, a short form ('Malin', 'Chhay Eang') or an alias."""
-        text = re.sub(r"['’]s$", "", text.strip())
+        text = POSSESSIVE.sub("", text.strip())
         canonical = aliases()[0].get(text.lower())
         if canonical and canonical in self.people:
             return self.people[canonical]
@@ -150,7 +155,7 @@ def role_before(text: str, start: int) -> str | None:
     """A role phrase just before a name: 'Ministry spokesman', 'the company's lawyer,'."""
     window = text[max(0, start - 110) : start]
     # Cheap test first: most names have no role word just before them.
-    if ROLE_WORDS.isdisjoint(re.findall(r"[a-z-]+", window[-70:].lower())):
+    if ROLE_WORDS.isdisjoint(LOWER_WORD.findall(window[-70:].lower())):
         return None
     m = ROLE_BEFORE.search(window)
     return " ".join(m.group(1).split()) if m else None
@@ -168,7 +173,7 @@ def register_people(text: str, registry: Registry) -> None:
     verb of speech or a relative 'who' next to it."""
     for m in NAME_RUN.finditer(text):
         before = text[max(0, m.start() - 3) : m.start()]
-        at_start = m.start() == 0 or bool(re.search(r"(?:[.!?“\"]\s*|\n)$", before))
+        at_start = m.start() == 0 or bool(SENTENCE_START.search(before))
         name, titles = clean_name(m.group(0), at_start)
         if not name:
             continue
@@ -241,7 +246,7 @@ class Attributor:
 
     def speaker_of(self, plain: str, sentence: str) -> tuple[Person | None | bool, str | None]:
         """(speaker, reported text) of one sentence; `plain` has its quotes blanked out."""
-        for m in re.finditer(rf"\b{VERB}\b", plain):
+        for m in VERB_RE.finditer(plain):
             before = plain[: m.start()].rstrip()
             after_quote = sentence[: m.start()].rstrip().endswith(("”", '"'))
             if not re.search(r"\w", before) or after_quote or before.endswith(","):

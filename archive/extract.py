@@ -186,6 +186,8 @@ def finish(article: Article) -> None:
 def detect_language(text: str) -> str:
     """'km' when Khmer script dominates the letters, else 'en'."""
     sample = text[:5000]
+    if not KHMER.search(sample):
+        return "en"
     letters = sum(1 for ch in sample if ch.isalpha())
     khmer = len(KHMER.findall(sample))
     return "km" if letters and khmer / letters > 0.3 else "en"

@@ -18,6 +18,7 @@ TEASER_DATE = re.compile(
 )
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
 MAX_BYLINE_WORDS = 14
+DATE_LINE = re.compile(rf"[\w ,|:]*{ANY_DATE}[\w ,|:]*")
 WS = re.compile(r"[ \t\u00a0\u200b]+")
 
 
@@ -180,7 +181,7 @@ class Cleaner:
             ):
                 return nxt - i + 1
             return 1
-        if re.fullmatch(rf"[\w ,|:]*{ANY_DATE}[\w ,|:]*", line) and len(line) < 60:
+        if len(line) < 60 and DATE_LINE.fullmatch(line):
             self.header_text.append(line)
             self.take_section_label()
             return 1
