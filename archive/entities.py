@@ -172,6 +172,8 @@ def register_people(text: str, registry: Registry) -> None:
     run counts as a person only with evidence: a title or role, an alias-table entry, or a
     verb of speech or a relative 'who' next to it."""
     for m in NAME_RUN.finditer(text):
+        if " " not in m.group(0):
+            continue  # one capitalised word is never a full name (most runs: sentence starts)
         before = text[max(0, m.start() - 3) : m.start()]
         at_start = m.start() == 0 or bool(SENTENCE_START.search(before))
         name, titles = clean_name(m.group(0), at_start)
