@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import defaultdict
 
 import numpy as np
@@ -20,6 +21,7 @@ _SEEDS = np.array(
     dtype=np.uint64,
 )[:, None]
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHINGLE_MIX = np.uint64(0x100000001B3)
 
 
 def normal_url(url: str | None) -> str | None:
@@ -31,18 +33,22 @@ def normal_url(url: str | None) -> str | None:
 
 
 def signature(text: str) -> list[int]:
-    """MinHash signature of the text's word 4-shingles."""
-    words = re.findall(r"\w+", text.lower())
-    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
-    hashed = np.array(
-        [
-            int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
-            for s in shingles
-        ],
+    """MinHash signature of the text's word 4-shingles (vectorised: a CRC per distinct word,
+    shingle hashes and permutations in numpy arithmetic, which wraps by design)."""
+    words = re.findall(r"\w+", text.lower()) or [""]
+    words += [""] * (SHINGLE - len(words))
+    codes: dict[str, int] = {}
+    ids = np.fromiter(
+        (codes.setdefault(w, zlib.crc32(w.encode())) for w in words),
         dtype=np.uint64,
+        count=len(words),
     )
-    # One XOR-multiply permutation per seed, all at once; uint64 arithmetic wraps by design.
-    return ((hashed[None, :] ^ _SEEDS) * _MIX).min(axis=1).tolist()
+    count = len(words) - SHINGLE + 1
+    shingles = np.zeros(count, dtype=np.uint64)
+    for k in range(SHINGLE):
+        shingles = (shingles * _SHINGLE_MIX) ^ ids[k : k + count]
+    shingles = np.unique(shingles)
+    return ((shingles[None, :] ^ _SEEDS) * _MIX).min(axis=1).tolist()
 
 
 def similarity(a: list[int], b: list[int]) -> float:
