@@ -199,6 +199,12 @@ class _Run:
     def commit(self, index_dir: Path) -> None:
         """Regroup duplicates, rewrite the affected index documents in one Whoosh commit,
         then record the new state: a crash before the commit leaves the old index whole."""
+        if not self.upserts and not self.deletes:
+            # Nothing to re-index (a re-run): only file bookkeeping changes.
+            open_or_create(index_dir)
+            self.report.phases["index"] = 0.0
+            self.save({}, {})
+            return
         records = stored_records(self.conn)
         old_groups = {rid: gid for rid, (_, _, gid) in records.items()}
         current: dict[str, tuple[Article, list[int]]] = {
