@@ -106,8 +106,3 @@ def _parse_meta_date(value: str) -> str | None:
     if isinstance(stamp, datetime) and (stamp.hour or stamp.minute or stamp.tzinfo):
         return stamp.isoformat()
     return stamp.date().isoformat()
-
-
-def local_day(iso: str | None) -> str | None:
-    """The calendar day as published ("2016-12-14"), ignoring the UTC offset."""
-    return iso[:10] if iso else None

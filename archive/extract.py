@@ -126,10 +126,7 @@ def fill_from_html(article: Article, data: bytes, url_hint: str | None) -> None:
 def fill_from_pdf(article: Article, data: bytes) -> None:
     """PDFs are reports or articles by their shape; document info fills the gaps."""
     text, info = pdf_text(data)
-    if looks_like_report(text):
-        fill_from_report(article, text)
-    else:
-        fill_from_text(article, text)
+    fill_from_text(article, text)  # decides report or article by the text's shape
     article.title = article.title or info["title"]
     article.date = article.date or info["date"]
     if not article.reporters and info["author"]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-PAGE_TYPES = ("article", "listing", "report")
-
 
 class ExtractionError(Exception):
     """Expected bad input: the file is reported by name with this reason and skipped."""

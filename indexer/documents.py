@@ -5,19 +5,13 @@ from __future__ import annotations
 import json
 
 from archive.record import Article
-from indexer.facets import encode
+from indexer.facets import distinct, encode
 from indexer.schema import QUOTES_REPEAT, TITLE_REPEAT
 
 
 def keywords(values) -> str:
-    """Comma-joined facet values; commas inside a value would split it, so they become spaces."""
-    seen, out = set(), []
-    for value in values:
-        value = " ".join(str(value).replace(",", " ").split())
-        if value and value.lower() not in seen:
-            seen.add(value.lower())
-            out.append(value)
-    return ",".join(out)
+    """Comma-joined keyword values, normalised as facet values are."""
+    return ",".join(distinct(values))
 
 
 def primary_of(members: list[Article]) -> Article:

@@ -31,15 +31,18 @@ def facet_values(record: dict) -> dict[str, list[str]]:
         "section": [record["section"]] if record.get("section") else [],
         "type": [record.get("page_type", "article")],
     }
-    out = {}
-    for name, values in raw.items():
-        seen: dict[str, str] = {}
-        for v in values:
-            v = " ".join(str(v).replace(",", " ").split())
-            if v:
-                seen.setdefault(v.lower(), v)
-        out[name] = list(seen.values())
-    return out
+    return {name: distinct(values) for name, values in raw.items()}
+
+
+def distinct(values) -> list[str]:
+    """Values with spaces folded, commas (keyword separators) made spaces, and case-insensitive
+    duplicates dropped, first spelling kept."""
+    seen: dict[str, str] = {}
+    for value in values:
+        value = " ".join(str(value).replace(",", " ").split())
+        if value:
+            seen.setdefault(value.lower(), value)
+    return list(seen.values())
 
 
 def encode(record: dict, day: int, doc_id: str) -> bytes:

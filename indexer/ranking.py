@@ -10,14 +10,12 @@ from math import log
 
 import numpy as np
 from whoosh import query
-from whoosh.codec.whoosh3 import byte_to_length
 
 from indexer.facets import index_identity, segment_key
 
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
 CACHED_TERMS = 4096  # posting lists kept per process (most recent first)
-LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: dict[tuple, np.ndarray] = {}

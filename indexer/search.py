@@ -155,12 +155,18 @@ def field_mask(searcher, table: FacetTable, name: str, values: list[str]) -> np.
     return table.select(name, values)
 
 
+def day_bounds(request: SearchRequest) -> tuple[int | None, int | None]:
+    """The from/to dates of a request as yyyymmdd bounds (None where open)."""
+    lo = parse_day(request.date_from, end=False) if request.date_from else None
+    hi = parse_day(request.date_to, end=True) if request.date_to else None
+    return lo, hi
+
+
 def range_mask(table: FacetTable, request: SearchRequest) -> np.ndarray | None:
     """Documents inside the from/to range, or None when no range is set."""
     if not request.date_from and not request.date_to:
         return None
-    lo = parse_day(request.date_from, end=False) if request.date_from else None
-    hi = parse_day(request.date_to, end=True) if request.date_to else None
+    lo, hi = day_bounds(request)
     return table.days_between(lo, hi)
 
 
@@ -320,8 +326,7 @@ def escape(text: str) -> str:
 
 def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> dict:
     """Hits per year, or per month when the chosen range is narrow (dated documents only)."""
-    lo = parse_day(request.date_from, end=False) if request.date_from else None
-    hi = parse_day(request.date_to, end=True) if request.date_to else None
+    lo, hi = day_bounds(request)
     days = table.day[docs & table.days_between(lo, hi)]
     if not days.size:
         return {"unit": "year", "buckets": []}
