@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -10,11 +13,15 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 KHMER_RANGE = "\u1780-\u17ff\u19e0-\u19ff"
 # Khmer runs are one token (Python's \w splits them at vowel signs); other words as usual.
 TOKEN_PATTERN = rf"[{KHMER_RANGE}]+|\w+(?:\.\w+)*"
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+# Distinct raw words whose analysis is remembered per process (see WordCache).
+WORD_CACHE_SIZE = 300_000
 
 
 def is_khmer(text: str) -> bool:
@@ -56,3 +63,76 @@ def text_analyzer():
         | StopFilter()
         | StemFilter(cachesize=50000)
     )
+
+
+class WordCache:
+    """What the analyzer makes of each distinct raw word, remembered: every filter in the
+    chain works on one token at a time, so a word's terms never depend on its neighbours."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self.terms: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, raw: str) -> tuple[str, ...]:
+        """The terms one raw word yields (empty for a stop word, bigrams for Khmer)."""
+        found = self.terms.get(raw)
+        if found is None:
+            if len(self.terms) >= WORD_CACHE_SIZE:
+                self.terms.clear()
+            found = tuple(t.text for t in self.analyzer(raw, positions=True, mode="index"))
+            self.terms[raw] = found
+        return found
+
+
+_word_caches: dict[int, WordCache] = {}
+
+
+def index_terms(text: str, analyzer) -> dict[str, list[int]]:
+    """Each term of text with its positions, exactly as the analyzer would number them,
+    without running the filter chain once per token (indexing spent most of its time there)."""
+    cache = _word_caches.get(id(analyzer))
+    if cache is None or cache.analyzer is not analyzer:
+        cache = _word_caches[id(analyzer)] = WordCache(analyzer)
+    lookup = cache.terms.get
+    terms: list[str] = []
+    leading_stops = 0
+    for raw in TOKEN_RE.findall(text):
+        found = lookup(raw)
+        if found is None:
+            found = cache(raw)
+        if found:
+            terms.extend(found)
+        elif not terms:
+            # StopFilter keeps the first kept token's own position and renumbers after it.
+            leading_stops += 1
+    positions: dict[str, list[int]] = defaultdict(list)
+    for pos, term in enumerate(terms, leading_stops):
+        positions[term].append(pos)
+    return positions
+
+
+def is_standard(analyzer) -> bool:
+    """True when the analyzer is the one text_analyzer builds (the only one index_terms copies)."""
+    items = getattr(analyzer, "items", ())
+    return (
+        len(items) == 6
+        and isinstance(items[0], RegexTokenizer)
+        and items[0].expression.pattern == TOKEN_PATTERN
+        and not items[0].gaps
+        and [type(f) for f in items[1:]]
+        == [LowercaseFilter, CharsetFilter, KhmerBigramFilter, StopFilter, StemFilter]
+    )
+
+
+class FastPositions(Positions):
+    """Whoosh's Positions format with the same postings, computed by index_terms."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        """(term, frequency, weight, encoded positions) for each distinct term of value."""
+        if not isinstance(value, str) or not is_standard(analyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        encode = self.encode
+        for term, poslist in index_terms(value, analyzer).items():
+            yield term, len(poslist), len(poslist) * fb, encode(poslist)

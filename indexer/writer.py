@@ -1,0 +1,250 @@
+"""Writing one ingest's documents into the Whoosh index in a single commit, fast.
+
+Whoosh's own writer spent most of an ingest's index phase in its posting pool: every
+posting becomes a tuple, millions of tuples are sorted, and past the memory limit they are
+pickled to disk one at a time and merged back in Python. Documents arrive in document
+order, so grouping postings by term as they come gives each term's postings already sorted;
+writing the segment then sorts only the distinct terms (TermPool). Big batches are split
+between forked processes that each write one segment from the records they inherit, and
+the parent commits all segments at once, as Whoosh's multiprocessing writer does.
+
+Relies on SegmentWriter internals of the pinned whoosh3 3.54.0 (see README)."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import pickle
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from operator import itemgetter
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+# Rough bytes held per distinct term and per posting, for the pool's memory limit.
+TERM_COST = 320
+POSTING_COST = 60
+# Terms per pickled chunk when a run is written to disk.
+RUN_CHUNK = 4096
+
+Posting = tuple  # (fieldname, term bytes, docnum, weight, value bytes or None)
+
+
+class TermPool:
+    """Whoosh's posting pool, grouped by term as postings arrive (see the module docstring).
+    Past its memory limit it writes the terms it holds, sorted, as a run in temporary
+    storage; runs are merged term by term at the end, in the order they were written."""
+
+    def __init__(self, tempstore, limitmb: int):
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.fieldnames: set[str] = set()
+        self.terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self.size = 0
+        self.runs: list[str] = []
+        self.in_order = True  # False once a term's document numbers went backwards
+
+    def add(self, item: Posting) -> None:
+        """Add one posting."""
+        fieldname, btext, docnum, weight, value = item
+        postings = self.terms.get((fieldname, btext))
+        if postings is None:
+            self.fieldnames.add(fieldname)
+            postings = self.terms[fieldname, btext] = (array("q"), array("d"), [])
+            self.size += TERM_COST + len(btext)
+        docs = postings[0]
+        if docs and docnum < docs[-1]:
+            self.in_order = False
+        docs.append(docnum)
+        postings[1].append(weight)
+        postings[2].append(value)
+        self.size += POSTING_COST + (len(value) if value else 0)
+        if self.size > self.limit:
+            self.save()
+
+    def save(self) -> None:
+        """Write the terms held in memory to a new run and forget them."""
+        if not self.terms:
+            return
+        name = f"{random_name()}.terms"
+        f = self.tempstore.create_file(name)
+        try:
+            items = sorted(self.terms.items(), key=itemgetter(0))
+            for start in range(0, len(items), RUN_CHUNK):
+                f.write(pickle.dumps(items[start : start + RUN_CHUNK], pickle.HIGHEST_PROTOCOL))
+        finally:
+            f.close()
+        self.runs.append(name)
+        self.terms = {}
+        self.size = 0
+
+    def _read_run(self, name: str) -> Iterator[tuple]:
+        """The (term, postings) items of one run, in term order."""
+        f = self.tempstore.open_file(name).raw_file()
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+
+    def _term_groups(self) -> Iterator[tuple[tuple[str, bytes], list[tuple]]]:
+        """Each term with its postings parts, one per run that holds it, in run order."""
+        if not self.runs:
+            for key in sorted(self.terms):
+                yield key, [self.terms[key]]
+            return
+        self.save()
+        merged = heapq.merge(*(self._read_run(name) for name in self.runs), key=itemgetter(0))
+        for key, items in itertools.groupby(merged, key=itemgetter(0)):
+            yield key, [postings for _, postings in items]
+
+    def iter_postings(self) -> Iterator[Posting]:
+        """Every posting, sorted by field, term and document, as Whoosh's field writer wants."""
+        repeat = itertools.repeat
+        for (fieldname, btext), parts in self._term_groups():
+            if self.in_order and all(a[0][-1] < b[0][0] for a, b in itertools.pairwise(parts)):
+                for docs, weights, values in parts:
+                    same = repeat(fieldname), repeat(btext)
+                    yield from zip(*same, docs, weights, values, strict=False)
+            else:
+                rows = sorted(
+                    (row for part in parts for row in zip(*part, strict=True)), key=itemgetter(0)
+                )
+                for docnum, weight, value in rows:
+                    yield fieldname, btext, docnum, weight, value
+
+    def cleanup(self) -> None:
+        """Delete the run files."""
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+
+
+class _Lengths:
+    """The new segment's field lengths, read into memory once per field (Whoosh's field
+    writer otherwise reads one byte from disk for every posting it writes)."""
+
+    def __init__(self, pdr):
+        self.pdr = pdr
+
+    def doc_field_length_reader(self, fieldname: str, default: int = 0) -> Callable[[int], int]:
+        """docnum -> length of fieldname in that document."""
+        reader = self.pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if reader is None:
+            return lambda docnum: default
+        return [byte_to_length(b) if b else None for b in reader].__getitem__
+
+
+class SegmentBuilder(SegmentWriter):
+    """Whoosh's segment writer with the TermPool and lengths read once."""
+
+    def __init__(self, ix, limitmb: int = 512, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = TermPool(self._tempstorage, limitmb)
+
+    def _flush_segment(self):
+        """Write the pooled postings into the segment's files."""
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            lengths = _Lengths(pdr) if pdr else None
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self.fieldwriter.close()
+        finally:
+            if pdr:
+                pdr.close()
+
+
+# What forked segment writers inherit: (index, shares of ids, build function, options).
+_inherited: tuple | None = None
+
+
+def _write_share(k: int):
+    """In a forked child: write the k-th share of documents as one new segment."""
+    ix, shares, build, options = _inherited
+    writer = SegmentBuilder(ix, _lk=False, **options)
+    try:
+        add_all(writer, shares[k], build)
+        return writer._finalize_segment()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def add_all(writer, ids: Iterable[str], build: Callable[[str], dict | None]) -> None:
+    """Add the document built for each id (None means the id is only deleted)."""
+    for doc_id in ids:
+        fields = build(doc_id)
+        if fields is not None:
+            writer.add_document(**fields)
+
+
+def split(ids: Sequence[str], parts: int) -> list[Sequence[str]]:
+    """ids in `parts` contiguous shares of nearly equal size."""
+    size, extra = divmod(len(ids), parts)
+    shares, start = [], 0
+    for k in range(parts):
+        end = start + size + (k < extra)
+        shares.append(ids[start:end])
+        start = end
+    return shares
+
+
+def replace_documents(
+    ix,
+    ids: Sequence[str],
+    build: Callable[[str], dict | None],
+    *,
+    procs: int = 1,
+    limitmb: int = 512,
+) -> None:
+    """Delete the documents with these ids and add what build(id) returns, in one commit.
+    With procs > 1 the new documents are written by that many forked processes, one segment
+    each; until the commit, readers see the old index, and a failure leaves it untouched."""
+    global _inherited
+    writer = SegmentBuilder(ix, limitmb=limitmb, compound=False)
+    try:
+        for doc_id in ids:
+            writer.delete_by_term("id", doc_id)
+        if procs <= 1:
+            add_all(writer, ids, build)
+            writer.commit()
+            return
+        _inherited = (ix, split(ids, procs), build, {"limitmb": limitmb, "compound": False})
+        try:
+            with ProcessPoolExecutor(procs, mp_context=get_context("fork")) as pool:
+                segments = list(pool.map(_write_share, range(procs)))
+        finally:
+            _inherited = None
+        # As whoosh.multiproc.MpWriter does with multisegment=True.
+        final = writer._merge_segments(None, None, None)
+        final += [s for s in segments if s.doc_count_all()]
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+        writer._finish()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+
+
+def default_procs(documents: int, minimum: int) -> int:
+    """Processes for writing this many documents: all cores (up to 4) for big batches."""
+    cores = os.cpu_count() or 1
+    return min(cores, 4) if documents >= minimum and cores > 1 else 1
