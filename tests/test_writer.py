@@ -1,0 +1,130 @@
+"""The fast indexing path writes exactly the index Whoosh's own writer and analyzer would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh.formats import Positions
+from whoosh.qparser import QueryParser
+
+from archive.extract import extract_file
+from indexer.analysis import FastPositions, text_analyzer
+from indexer.documents import index_document
+from indexer.schema import build_schema
+from indexer.writer import replace_documents
+
+ROOT = Path(__file__).resolve().parents[1]
+CAPTURES = ROOT / "tests" / "fixtures" / "captures"
+
+ANALYZER = text_analyzer()
+# Words that exercise every filter: stop words, one-letter words, accents and ligatures,
+# dotted abbreviations and numbers, Khmer runs of every length, mixed case.
+WORDS = st.sampled_from(
+    "the a of to and is The THE x I s Ministry ministries said SAID Hun Sen's "
+    "Phnom Penh U.S. 3.5 1,000 café Café Æsop straße İstanbul naïve "
+    "ក ខ្ញុំ កម្ពុជា ស្រឡាញ់ប្រទេសកម្ពុជា ៥០ _ __init__ x2 2x".split()
+)
+SEPARATORS = st.sampled_from([" ", "  ", "\n", ", ", ". ", '"', "-", "—", "(", ")", ""])
+
+
+def postings(fmt, text: str) -> list:
+    """(term, frequency, weight, encoded positions) for every term, sorted."""
+    return sorted(fmt.word_values(text, ANALYZER))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(WORDS, SEPARATORS), max_size=40))
+def test_fast_terms_equal_the_analyzer_chain_on_any_word_mix(parts):
+    text = "".join(w + s for w, s in parts)
+    assert postings(FastPositions(), text) == postings(Positions(), text)
+
+
+def test_fast_terms_equal_the_analyzer_chain_on_real_documents():
+    files = sorted((ROOT / "raw").glob("*.*")) + sorted(CAPTURES.glob("*.*"))
+    files = [f for f in files if not f.name.endswith(".json")]
+    assert len(files) >= 10
+    for path in files:
+        article = extract_file(path)
+        for text in (article.body, article.title or "", " ".join(q.text for q in article.quotes)):
+            assert postings(FastPositions(), text) == postings(Positions(), text), path.name
+
+
+def documents() -> dict[str, dict]:
+    """Index documents for the seeds and layout captures, by id."""
+    files = sorted((ROOT / "raw").glob("*.*")) + sorted(CAPTURES.glob("*.*"))
+    articles = [extract_file(f) for f in files if not f.name.endswith(".json")]
+    return {a.id: index_document(a.id, [a]) for a in articles if a.page_type != "listing"}
+
+
+def contents(folder: Path) -> dict:
+    """Everything a search can read from an index, keyed by document id (not by docnum,
+    which depends on how documents were split into segments)."""
+    ix = whoosh_index.open_dir(folder)
+    with ix.searcher() as searcher:
+        ids = {}
+        for reader_, base in searcher.leaf_searchers():
+            for docnum in range(reader_.doc_count_all()):
+                ids[base + docnum] = searcher.stored_fields(base + docnum)["id"]
+        reader = searcher.reader()
+        terms = {}
+        for field, term in reader.all_terms():
+            m = reader.postings(field, term)
+            found = set()
+            while m.is_active():
+                found.add((ids[m.id()], m.weight(), m.value()))
+                m.next()
+            terms[field, term] = found
+        stored = {ids[d]: searcher.stored_fields(d) for d in ids}
+        lengths = {ids[d]: searcher.doc_field_length(d, "content") for d in ids}
+    return {"terms": terms, "stored": stored, "lengths": lengths}
+
+
+def build(folder: Path, docs: dict[str, dict], **options) -> Path:
+    """A fresh index of docs, written by replace_documents or (no options) Whoosh's writer."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    schema = build_schema()
+    if options.pop("whoosh", False):
+        for name in ("content", "title"):
+            schema[name].format = Positions()
+    ix = whoosh_index.create_in(folder, schema)
+    if options:
+        replace_documents(ix, sorted(docs), docs.get, **options)
+    else:
+        with ix.writer() as writer:
+            for doc_id in sorted(docs):
+                writer.add_document(**docs[doc_id])
+    return folder
+
+
+def test_segments_equal_whoosh_writer_in_one_process_in_two_and_with_spilled_runs(tmp_path):
+    docs = documents()
+    expected = contents(build(tmp_path / "whoosh", docs, whoosh=True))
+    assert len(expected["stored"]) == len(docs) >= 10
+    for name, options in {
+        "one": {"procs": 1},
+        "two": {"procs": 2},
+        # A 20 KB pool limit writes dozens of runs to disk and merges them back.
+        "spilled": {"procs": 2, "limitmb": 0.02},
+    }.items():
+        assert contents(build(tmp_path / name, docs, **options)) == expected, name
+
+
+def test_replacing_documents_keeps_the_others_and_commits_once(tmp_path):
+    docs = documents()
+    folder = build(tmp_path / "ix", docs, procs=2)
+    ix = whoosh_index.open_dir(folder)
+    generation = ix.latest_generation()
+    gone, changed = sorted(docs)[:2]
+    edited = dict(docs[changed], title="A replaced headline", content="replaced headline")
+    replace_documents(ix, [gone, changed], {changed: edited}.get, procs=2)
+    assert ix.latest_generation() == generation + 1
+    with ix.searcher() as searcher:
+        ids = {searcher.stored_fields(d)["id"] for d in searcher.document_numbers()}
+        assert ids == set(docs) - {gone}
+        query = QueryParser("content", ix.schema).parse("replaced headline")
+        assert [hit["id"] for hit in searcher.search(query)] == [changed]
