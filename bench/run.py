@@ -368,9 +368,12 @@ NOTES = """
 - FTS5 facet counts: the matches go into a temporary table, then one GROUP BY per facet over
   an index on (facet, value, docid). Ours: boolean masks over per-segment arrays and
   `numpy.bincount`, every facet counted as if its own selection were lifted.
-- Ingest runs two phases on the two cores: extraction in two worker processes, then Whoosh
-  indexing in two processes writing separate segments. Peak memory is the largest single
-  process (the parent holds every record of the corpus while regrouping duplicates).
+- Ingest runs two phases on the two cores: extraction in two worker processes, then two
+  forked processes that each write one Whoosh segment from the records they inherit
+  (`indexer/writer.py`: terms computed once per distinct word, postings pooled per term),
+  committed together. Peak memory is the largest single process: the parent holds every
+  record of the corpus while regrouping duplicates, and a forked writer's resident size
+  includes the pages it shares with the parent.
 - The rendered page and the server's memory are measured through `archive serve` (waitress,
   8 threads) over loopback, one request at a time.
 """
