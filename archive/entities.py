@@ -30,6 +30,7 @@ from archive.lexicon import (
     SENTENCE_END,
     TIME_TAIL,
     VERB,
+    by_first_char,
 )
 from archive.record import Quote
 
@@ -365,7 +366,7 @@ def organisation_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     names = sorted((a for a in spellings if a not in acronyms), key=len)[::-1]
 
     def alternation(items):
-        return r"(?<![\w-])(?:" + "|".join(map(re.escape, items)) + r")(?![\w-])"
+        return r"(?<![\w-])" + by_first_char([re.escape(i) for i in items]) + r"(?![\w-])"
 
     # Names are matched against lower-cased text: much faster than re.I on a long alternation.
     lowered = [n.lower() for n in names]

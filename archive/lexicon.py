@@ -7,6 +7,19 @@ from __future__ import annotations
 
 import re
 
+
+def by_first_char(branches: list[str]) -> str:
+    """A regex alternation of `branches` (regex sources that each start with a literal
+    character, escaped or not), grouped by that character: Python's engine tries every branch
+    of a flat alternation at every position of the text, here only one group's (3x faster on
+    the topic terms). Branches keep their order within a group, so the same branch wins."""
+    groups: dict[str, list[str]] = {}
+    for branch in branches:
+        cut = 2 if branch.startswith("\\") else 1
+        groups.setdefault(branch[:cut], []).append(branch[cut:])
+    return "(?:" + "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items()) + ")"
+
+
 HONORIFICS = set(
     "samdech techo thipadei krolahom lok chumteav oknha okhna h.e. he dr dr. mr mr. ms ms. mrs "
     "mrs. excellency his her venerable neak sir madam".split()
@@ -85,7 +98,7 @@ REPORTING_VERBS = tuple(
     remarked replied responded recalled alleged admitted maintained contended countered believes
 """.split()
 )
-VERB = r"(?:" + "|".join(REPORTING_VERBS) + r")"
+VERB = by_first_char(list(REPORTING_VERBS))
 # Sources that speak but are not persons.
 DOCUMENTS = re.compile(
     r"\b(?:statement|post|report|letter|press release|announcement|notice|decision|document|"
