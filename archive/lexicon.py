@@ -38,7 +38,7 @@ ROLE_NOUNS = tuple(
     survivor, victim, mother, father""".split(",")
 )
 ROLE_WORDS = {w for noun in ROLE_NOUNS for w in noun.split()}
-ROLE_ALT = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
+ROLE_ALT = by_first_char(sorted(ROLE_NOUNS, key=len, reverse=True))
 # "Ministry spokesman ", "The UN special rapporteur on human rights in Cambodia, "
 ROLE_BEFORE = re.compile(
     rf"((?:[\w’'-]+\s+){{0,3}}?(?:{ROLE_ALT}))(?:\s+(?:on|of|for|at|in|with)\s+[^,.;]{{1,60}})?"
@@ -106,11 +106,18 @@ DOCUMENTS = re.compile(
     r"article|law|constitution|survey|study|website|page|message|directive|order|embassy)\b",
     re.I,
 )
+# Matched against lower-cased text: an alternation under re.I is about 6x slower.
 NOT_REACHED = re.compile(
     r"could not be reached|couldn['’]t be reached|declined to comment|did not respond|"
-    r"was unavailable|were unavailable|could not be contacted|did not reply|refused to comment",
-    re.I,
+    r"was unavailable|were unavailable|could not be contacted|did not reply|refused to comment"
 )
+# Verb-first attribution after a quote: "said Thea", "added the post".
+SUBJECT_AFTER = re.compile(r"\s+((?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,4}?)\s*(?:[,.;]|$)", re.I)
+ACCORDING_TO = re.compile(r"\baccording to\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,4})", re.I)
+RELATIVE_CLAUSE = re.compile(r",\s+who\b[^,]*$")
+CLAUSE_BREAK = re.compile(r"[;:]")
+LEADING_THAT = re.compile(r"^(?:that|on|to)\s+")
+WORD_CHAR = re.compile(r"\w")
 PERSON_NEXT = re.compile(
     rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b)"
 )
@@ -131,6 +138,7 @@ TIME_TAIL = re.compile(
 )
 
 
+PAREN_ACRONYM = re.compile(r"\([A-Z]{2,8}\)")
 # "National Authority for Combating Drugs (NACD)"
 ORG_DEFINITION = re.compile(
     r"((?:[A-Z][\w’'-]+\s+){1,6}?(?:(?:of|for|the|and)\s+)*(?:[A-Z][\w’'-]+\s*)+)\(([A-Z]{2,8})\)"
