@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -100,6 +101,7 @@ def strip_titles(words: list[str], at_start: bool = True) -> tuple[list[str], li
     return words[:i], words[i:]
 
 
+@lru_cache(maxsize=65536)  # runs repeat a lot ("The", "He said", names); the result is pure
 def clean_name(run: str, at_start: bool = True) -> tuple[str | None, str]:
     """(person name or None, title words) from a capitalised run like 'Interior Minister Sar
     Kheng'. A run with an organisation or place word in the name part is not a person."""
@@ -370,12 +372,35 @@ def organisation_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     acronyms = sorted((a for a in spellings if re.fullmatch(r"[A-Z.]{2,8}", a)), key=len)[::-1]
     names = sorted((a for a in spellings if a not in acronyms), key=len)[::-1]
 
-    def alternation(items):
-        return r"(?<![\w-])" + by_first_char([re.escape(i) for i in items]) + r"(?![\w-])"
+    def alternation(items: list[str], word_start: bool) -> re.Pattern:
+        escaped = [re.escape(i) for i in items]
+        if word_start:
+            return re.compile(by_first_char(escaped, word_start=True) + r"(?![\w-])")
+        return re.compile(r"(?<![\w-])" + by_first_char(escaped) + r"(?![\w-])")
 
     # Names are matched against lower-cased text: much faster than re.I on a long alternation.
     lowered = [n.lower() for n in names]
-    return re.compile(alternation(acronyms)), re.compile(alternation(lowered)), table
+    return alternation(acronyms, True), alternation(lowered, False), table
+
+
+def is_definition_char(c: str) -> bool:
+    """A character ORG_DEFINITION lets into a definition: [\\w’'\\s-]."""
+    return c.isalnum() or c.isspace() or c in "_’'-"
+
+
+def definitions_in(text: str) -> Iterator[re.Match]:
+    """The matches of ORG_DEFINITION.finditer(text), found from each "(ACRONYM)" backwards
+    instead of trying the pattern at every capital: a definition holds only words and spaces,
+    so it starts inside the run of those before its parenthesis."""
+    done = 0
+    for paren in PAREN_ACRONYM.finditer(text):
+        start = paren.start()
+        while start > done and is_definition_char(text[start - 1]):
+            start -= 1
+        m = ORG_DEFINITION.search(text, start, paren.end())
+        if m:
+            done = m.end()
+            yield m
 
 
 def organisations_in(text: str) -> list[str]:
@@ -385,9 +410,7 @@ def organisations_in(text: str) -> list[str]:
     for pattern, haystack in ((names, text.lower()), (acronyms, text)):
         for m in pattern.finditer(haystack):
             found.setdefault(table[m.group(0).lower()])
-    # Every definition ends in "(ACRONYM)": look for that cheap part before the costly one.
-    definitions = ORG_DEFINITION.finditer(text) if PAREN_ACRONYM.search(text) else ()
-    for m in definitions:
+    for m in definitions_in(text):
         full, acronym = " ".join(m.group(1).split()), m.group(2)
         found.setdefault(table.get(acronym.lower()) or table.get(full.lower()) or full)
     return list(found)

@@ -8,16 +8,21 @@ from __future__ import annotations
 import re
 
 
-def by_first_char(branches: list[str]) -> str:
+def by_first_char(branches: list[str], word_start: bool = False) -> str:
     """A regex alternation of `branches` (regex sources that each start with a literal
     character, escaped or not), grouped by that character: Python's engine tries every branch
     of a flat alternation at every position of the text, here only one group's (3x faster on
-    the topic terms). Branches keep their order within a group, so the same branch wins."""
+    the topic terms). Branches keep their order within a group, so the same branch wins.
+
+    With word_start, a branch matches only where no word character or hyphen precedes it.
+    The check follows the first character, so the engine can skip straight to positions
+    holding one (4x faster for upper-case acronyms, slower for lower-case words)."""
+    guard = r"(?<![\w-].)" if word_start else ""
     groups: dict[str, list[str]] = {}
     for branch in branches:
         cut = 2 if branch.startswith("\\") else 1
         groups.setdefault(branch[:cut], []).append(branch[cut:])
-    return "(?:" + "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items()) + ")"
+    return "(?:" + "|".join(f"{h}{guard}(?:{'|'.join(r)})" for h, r in groups.items()) + ")"
 
 
 HONORIFICS = set(
