@@ -118,6 +118,8 @@ class Registry:
     def __init__(self, exclude: set[str]):
         self.people: dict[str, Person] = {}
         self.exclude = {e.lower() for e in exclude}
+        # resolve() answers, asked once per sentence; forgotten whenever a name is learnt.
+        self.resolved: dict[str, Person | None] = {}
 
     def add(self, name: str, role: str | None = None) -> Person | None:
         """Register a full name (merged through the alias table); returns the person."""
@@ -130,13 +132,26 @@ class Registry:
         person = self.people.get(canonical)
         if person is None:
             person = self.people[canonical] = Person(canonical)
-        person.written.add(name)
+            self.resolved.clear()
+        self.add_spelling(person, name)
         if role and not person.role:
             person.role = role
         return person
 
+    def add_spelling(self, person: Person, name: str) -> None:
+        """Remember how the text wrote this person's name."""
+        if name not in person.written:
+            person.written.add(name)
+            self.resolved.clear()
+
     def resolve(self, text: str) -> Person | None:
         """Person for a full name, a short form ('Malin', 'Chhay Eang') or an alias."""
+        if text not in self.resolved:
+            self.resolved[text] = self.find(text)
+        return self.resolved[text]
+
+    def find(self, text: str) -> Person | None:
+        """resolve() without the memory."""
         text = POSSESSIVE.sub("", text.strip())
         canonical = aliases()[0].get(text.lower())
         if canonical and canonical in self.people:
@@ -256,7 +271,8 @@ class Attributor:
         if person is None and DOCUMENTS.search(phrase):
             return False
         if person is not None:
-            person.written.add(name or run)  # "Malin", "Chhay Eang": variants for the UI
+            # "Malin", "Chhay Eang": variants for the UI
+            self.registry.add_spelling(person, name or run)
         return person
 
     def speaker_of(self, plain: str, sentence: str) -> tuple[Person | None | bool, str | None]:
