@@ -1,0 +1,92 @@
+"""The faster forms of the entity and topic patterns match exactly what the plain forms match."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from archive.entities import definitions_in
+from archive.lexicon import ORG_DEFINITION, by_first_char
+from archive.topics import Taxonomy
+
+# Branches that share first letters and prefixes, some ending where others go on with a
+# character that is not a word character ("a" and "a.b"), so that which branch is tried
+# first decides the match.
+WORD = st.one_of(
+    st.sampled_from(["a", "a.b", "a.", "ab", "b", "b.a", "A", "A.B", "AB", "a-b"]),
+    st.text(alphabet="abAB.-", min_size=1, max_size=4),
+)
+TEXT = st.text(alphabet="abAB.- ,(", max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(WORD, min_size=1, max_size=12), TEXT)
+@example(["a", "a.b"], "a.b x")  # the flat alternation takes "a": order decides
+def test_grouped_alternation_matches_like_the_flat_one(words, text):
+    branches = [re.escape(w) for w in words]
+    flat = re.compile(r"(?<![\w-])(?:" + "|".join(branches) + r")(?![\w-])")
+    grouped = re.compile(r"(?<![\w-])" + by_first_char(branches) + r"(?![\w-])")
+    guarded = re.compile(by_first_char(branches, word_start=True) + r"(?![\w-])")
+    expected = [m.span() for m in flat.finditer(text)]
+    assert [m.span() for m in grouped.finditer(text)] == expected
+    assert [m.span() for m in guarded.finditer(text)] == expected
+
+
+PIECES = st.sampled_from(
+    [
+        "National Authority for Combating Drugs (NACD)",
+        "the Cambodian League for the Promotion and Defence of Human Rights (LICADHO)",
+        " (UN) ",
+        "(ASEAN)",
+        "Ministry of Interior",
+        " and ",
+        "\n",
+        ", ",
+        "The ",
+        "Council For Development Of Cambodia (CDC)",
+        "(X)",
+        "Hun Sen (CPP)",
+        "’s",
+        "-",
+        "Sam Rainsy Party (SRP)(CNRP)",
+        "ខ្មែរ ",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=30))
+def test_definitions_found_backwards_equal_finditer(pieces):
+    text = "".join(pieces)
+    expected = [(m.span(), m.groups()) for m in ORG_DEFINITION.finditer(text)]
+    assert [(m.span(), m.groups()) for m in definitions_in(text)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["ab", "ab*", "a b", "b", "ba*", "abb"]), min_size=1), max_size=4
+    ),
+    st.text(alphabet="ab -", max_size=60),
+)
+@example([["ab*"], ["ab"]], "ab abb")  # both topics match "ab": the first one counts
+def test_topic_of_a_match_is_the_term_that_won_in_the_alternation(term_lists, text):
+    data = {f"t{i}": {"label": f"T{i}", "terms": terms} for i, terms in enumerate(term_lists)}
+    if not data:
+        return
+    taxonomy = Taxonomy(data)
+    # The plain form: one named group per topic, as topics.py had it.
+    groups = []
+    for i, terms in enumerate(term_lists):
+        parts = [
+            re.escape(t.rstrip("*")).replace(r"\ ", r"[\s-]+")
+            + (r"[\w’'-]*" if t.endswith("*") else "")
+            for t in terms
+        ]
+        groups.append(f"(?P<t{i}>" + "|".join(parts) + ")")
+    plain = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])")
+    expected = [(m.span(), int(m.lastgroup[1:])) for m in plain.finditer(text)]
+    found = [(m.span(), taxonomy.topic_of(m.group(0))) for m in taxonomy.pattern.finditer(text)]
+    assert found == expected
