@@ -30,13 +30,32 @@ AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author
 SECTION_META = ("article:section", "section", "og:section")
 
 
-def meta(soup: BeautifulSoup, names: tuple[str, ...]) -> str | None:
-    """First non-empty <meta> content among names (matching name=, property= or itemprop=)."""
+META_ATTRS = ("property", "name", "itemprop")
+
+
+def meta_index(soup: BeautifulSoup) -> dict[tuple[str, str], str]:
+    """The content of the first <meta> tag for each (attribute, lower-cased value), read in
+    one pass over the page (a BeautifulSoup find() per name walks the whole tree)."""
+    index: dict[tuple[str, str], str] = {}
+    for tag in soup.find_all("meta"):
+        for attr in META_ATTRS:
+            value = tag.get(attr)
+            if isinstance(value, str):
+                content = tag.get("content", "")
+                content = content if isinstance(content, str) else " ".join(content)
+                for key in {value.lower(), value.lower().removesuffix("\n")}:
+                    index.setdefault((attr, key), content)
+    return index
+
+
+def meta(index: dict[tuple[str, str], str], names: tuple[str, ...]) -> str | None:
+    """First non-empty <meta> content among names (matching name=, property= or itemprop=,
+    case-insensitively); only the first tag carrying a name counts, as with find()."""
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            tag = soup.find("meta", attrs={attr: re.compile(rf"^{re.escape(name)}$", re.I)})
-            if tag and tag.get("content", "").strip():
-                return tag["content"].strip()
+        for attr in META_ATTRS:
+            content = index.get((attr, name.lower()), "").strip()
+            if content:
+                return content
     return None
 
 
@@ -109,9 +128,9 @@ def profile_body(soup: BeautifulSoup, profile: SiteProfile) -> str | None:
     return None
 
 
-def is_listing_html(soup: BeautifulSoup, body: str) -> bool:
+def is_listing_html(soup: BeautifulSoup, metas: dict, body: str) -> bool:
     """Section fronts and archives: many headline links and little running text."""
-    if (meta(soup, ("og:type",)) or "").lower() == "article":
+    if (meta(metas, ("og:type",)) or "").lower() == "article":
         return False
     headline_links = [
         a
@@ -125,36 +144,37 @@ def is_listing_html(soup: BeautifulSoup, body: str) -> bool:
 def parse_html(html: str, url_hint: str | None = None) -> dict:
     """Everything an Article needs from one HTML page."""
     soup = BeautifulSoup(html, "lxml")
+    metas = meta_index(soup)
     ld = json_ld(soup)
-    url = meta(soup, ("og:url",)) or _canonical(soup) or url_hint
+    url = meta(metas, ("og:url",)) or _canonical(soup) or url_hint
     title_tag = soup.title.get_text(" ", strip=True) if soup.title else ""
     profile = profile_for(title_tag + "\n" + html[:3000], url)
-    raw_title = meta(soup, TITLE_META) or ld.get("headline") or _h1(soup) or title_tag or None
+    raw_title = meta(metas, TITLE_META) or ld.get("headline") or _h1(soup) or title_tag or None
     body = profile_body(soup, profile) or extract_body(html)
     # The same line rules as text captures remove chrome trafilatura let through.
     # trafilatura puts one paragraph per line; the cleaner expects blank lines between them.
     page = Cleaner(normalise(body.replace("\n", "\n\n")), profile).run()
-    reporters = ld_authors(ld) or split_names(meta(soup, AUTHOR_META) or "")
+    reporters = ld_authors(ld) or split_names(meta(metas, AUTHOR_META) or "")
     date = (
-        parse_meta_date(meta(soup, DATE_META))
+        parse_meta_date(meta(metas, DATE_META))
         or parse_meta_date(ld.get("datePublished"))
         or _time_tag(soup)
         or page.date
         or visible_date(soup)
     )
-    lang = (soup.html.get("lang") if soup.html else None) or meta(soup, ("og:locale",)) or ""
+    lang = (soup.html.get("lang") if soup.html else None) or meta(metas, ("og:locale",)) or ""
     return {
         "title": strip_site_suffix(raw_title, profile) if raw_title else page.title,
         "url": url,
-        "source": profile.name or meta(soup, ("og:site_name",)),
-        "section": meta(soup, SECTION_META) or page.section,
+        "source": profile.name or meta(metas, ("og:site_name",)),
+        "section": meta(metas, SECTION_META) or page.section,
         "date": date,
         "reporters": reporters or page.reporters,
         "paragraphs": page.paragraphs,
         "captions": [c.get_text(" ", strip=True) for c in soup.find_all("figcaption")][:20]
         or page.captions,
         "language": lang[:2].lower() or None,
-        "listing": is_listing_html(soup, body),
+        "listing": is_listing_html(soup, metas, body),
     }
 
 
