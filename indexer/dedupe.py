@@ -56,6 +56,18 @@ def similarity(a: list[int], b: list[int]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / NUM_HASHES
 
 
+def band_keys(sig: list[int]) -> list[int]:
+    """One key per LSH band: records sharing a key are compared. Stable 64-bit integers (a
+    keyed hash, not Python's hash()), so the keys stored by one ingest match the next's."""
+    rows = NUM_HASHES // BANDS
+    keys = []
+    for band in range(BANDS):
+        text = f"{band}:" + ",".join(map(str, sig[band * rows : (band + 1) * rows]))
+        digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
 def group(records: list[tuple[Article, list[int]]]) -> dict[str, str]:
     """Map each record id to its group's primary id (the smallest id: deterministic)."""
     parent = {a.id: a.id for a, _ in records}
@@ -72,16 +84,15 @@ def group(records: list[tuple[Article, list[int]]]) -> dict[str, str]:
             parent[max(rx, ry)] = min(rx, ry)
 
     by_url: dict[str, str] = {}
-    buckets: dict[tuple, list[tuple[str, list[int]]]] = defaultdict(list)
-    rows = NUM_HASHES // BANDS
+    buckets: dict[int, list[tuple[str, list[int]]]] = defaultdict(list)
     for article, sig in records:
         key = normal_url(article.url)
         if key:
             if key in by_url:
                 union(by_url[key], article.id)
             by_url.setdefault(key, article.id)
-        for band in range(BANDS):
-            bucket = buckets[(band, tuple(sig[band * rows : (band + 1) * rows]))]
+        for band_key in band_keys(sig):
+            bucket = buckets[band_key]
             for other_id, other_sig in bucket:
                 if find(other_id) != find(article.id) and similarity(sig, other_sig) >= SAME_STORY:
                     union(other_id, article.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import time
@@ -13,9 +12,10 @@ from pathlib import Path
 from archive.extract import display_path
 from archive.ingest import Outcome, collect, extract_many, extract_one
 from archive.record import Article
-from indexer import dedupe
+from indexer import dedupe, state
 from indexer.documents import index_document
-from indexer.store import ingest_lock, open_or_create, open_state, stored_records, whoosh_dir
+from indexer.state import STATE_DB, open_state
+from indexer.store import ingest_lock, open_or_create, whoosh_dir
 from indexer.writer import default_procs, replace_documents
 
 # Below this many documents to write, forking segment writers costs more than it saves.
@@ -72,7 +72,7 @@ def ingest(
     with ingest_lock(index_dir, wait=wait):
         if rebuild:
             shutil.rmtree(whoosh_dir(index_dir), ignore_errors=True)
-            (index_dir / "state.sqlite").unlink(missing_ok=True)
+            (index_dir / STATE_DB).unlink(missing_ok=True)
         conn = open_state(index_dir)
         report = IngestReport()
         run = _Run(conn, report)
@@ -196,18 +196,11 @@ class _Run:
             self.report.phases["index"] = 0.0
             self.save({}, {})
             return
-        records = stored_records(self.conn)
-        old_groups = {rid: gid for rid, (_, _, gid) in records.items()}
-        current: dict[str, tuple[Article, list[int]]] = {
-            rid: (Article.from_dict(data), sig)
-            for rid, (data, sig, _) in records.items()
-            if rid not in self.deletes
-        }
-        for rid, article in self.upserts.items():
-            current[rid] = (article, self.signatures[rid])
+        touched = set(self.upserts) | self.deletes
+        current = self.reachable(touched)
+        old_groups = state.groups_of(self.conn, set(current) | self.deletes)
         groups = dedupe.group(list(current.values()))
         mark = time.perf_counter()
-        touched = set(self.upserts) | self.deletes
         affected = {old_groups[r] for r in touched if old_groups.get(r)}
         affected |= {groups[r] for r in touched if r in groups}
         affected |= {g for r, g in groups.items() if old_groups.get(r) != g}
@@ -229,18 +222,49 @@ class _Run:
         self.save(current, groups)
         self.report.phases["save"] = time.perf_counter() - mark
 
+    def reachable(self, touched: set[str]) -> dict[str, tuple[Article, list[int]]]:
+        """The records whose grouping this ingest can change, with their signatures: the
+        changed ones, the other members of their old groups (a group may split), and every
+        record joined to those through a shared URL or near-identical text (groups may
+        merge), followed until nothing new turns up. Groups outside stay as they are."""
+        stored = state.record_count(self.conn)
+        if len(touched) * 5 >= stored:
+            # A large share of the archive changed: reading it all is cheaper than walking.
+            reach = state.load(self.conn)
+        else:
+            old = state.groups_of(self.conn, touched)
+            seeds = state.members_of(self.conn, set(old.values())) | set(self.upserts)
+            reach = state.load(self.conn, self.walk(seeds))
+        for rid in self.deletes:
+            reach.pop(rid, None)
+        for rid, article in self.upserts.items():
+            reach[rid] = (article, self.signatures[rid])
+        return reach
+
+    def walk(self, seeds: set[str]) -> set[str]:
+        """Stored records connected to the seeds (new versions of changed records count)."""
+        seen: set[str] = set()
+        queue = list(seeds)
+        while queue:
+            rid = queue.pop()
+            if rid in seen or rid in self.deletes:
+                continue
+            seen.add(rid)
+            if rid in self.upserts:
+                keys = dedupe.normal_url(self.upserts[rid].url), self.signatures[rid]
+            else:
+                keys = state.keys_of(self.conn, rid)
+            queue.extend(state.neighbours(self.conn, *keys) - seen - set(self.upserts))
+        return seen - set(self.upserts)
+
     def save(self, current: dict, groups: dict[str, str]) -> None:
         """Write records and file rows in one SQLite transaction."""
         conn = self.conn
         conn.execute("begin")
         for rid in self.deletes - set(current):
-            conn.execute("delete from records where id = ?", (rid,))
+            state.delete_record(conn, rid)
         for rid, article in self.upserts.items():
-            sig = json.dumps(current[rid][1])
-            conn.execute(
-                "insert or replace into records values (?, ?, ?, ?, ?)",
-                (rid, article.source_path, json.dumps(article.as_dict()), sig, groups[rid]),
-            )
+            state.save_record(conn, article, current[rid][1], groups[rid])
         for rid, gid in groups.items():
             conn.execute(
                 "update records set group_id = ? where id = ? and group_id is not ?",

@@ -5,10 +5,8 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import json
 import os
 import signal
-import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,30 +17,11 @@ from whoosh.index import EmptyIndexError
 from indexer.schema import build_schema
 
 WHOOSH_DIR = "whoosh"
-STATE_DB = "state.sqlite"
 LOCK_FILE = "ingest.lock"
 
 
 class IndexError_(Exception):
     """The index folder cannot be used; the message says why and what to do."""
-
-
-STATE_SCHEMA = """
-create table if not exists files (
-    path text primary key, size integer, mtime_ns integer, content_hash text,
-    record_id text, status text, reason text, root text);
-create table if not exists records (
-    id text primary key, path text, json text, signature text, group_id text);
-"""
-
-
-def open_state(index_dir: Path) -> sqlite3.Connection:
-    """The ingest bookkeeping database (what was seen, what was extracted)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(index_dir / STATE_DB, isolation_level=None)
-    conn.execute("pragma journal_mode=wal")
-    conn.executescript(STATE_SCHEMA)
-    return conn
 
 
 def whoosh_dir(index_dir: Path) -> Path:
@@ -156,9 +135,3 @@ def ingest_lock(index_dir: Path, wait: bool = False):
             _held_locks.discard(fh.fileno())
             fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def stored_records(conn: sqlite3.Connection) -> dict[str, tuple[dict, list[int], str | None]]:
-    """Every extracted record: id -> (record dict, signature, group id)."""
-    rows = conn.execute("select id, json, signature, group_id from records")
-    return {rid: (json.loads(js), json.loads(sig), gid) for rid, js, sig, gid in rows}

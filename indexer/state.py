@@ -1,0 +1,163 @@
+"""The ingest's bookkeeping beside the index (SQLite): the files it saw, the records it
+extracted, and each record's duplicate keys (normalised URL, MinHash bands), so that an ingest
+regroups only the stories its changes can reach instead of loading the whole archive."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from archive.record import Article
+from indexer import dedupe
+
+STATE_DB = "state.sqlite"
+# Bumped when the schema gains something older databases must be brought up to.
+VERSION = 1
+
+SCHEMA = """
+create table if not exists files (
+    path text primary key, size integer, mtime_ns integer, content_hash text,
+    record_id text, status text, reason text, root text);
+create table if not exists records (
+    id text primary key, path text, json text, signature text, group_id text, url_key text);
+create table if not exists bands (key integer, record_id text);
+"""
+INDEXES = """
+create index if not exists records_group on records(group_id);
+create index if not exists records_url on records(url_key);
+create index if not exists bands_key on bands(key);
+create index if not exists bands_record on bands(record_id);
+"""
+# Ask SQLite for at most this many values in one `in (...)` list.
+CHUNK = 500
+
+
+def open_state(index_dir: Path) -> sqlite3.Connection:
+    """The ingest bookkeeping database, brought up to the current schema."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(index_dir / STATE_DB, isolation_level=None)
+    conn.execute("pragma journal_mode=wal")
+    conn.executescript(SCHEMA)
+    if conn.execute("pragma user_version").fetchone()[0] < VERSION:
+        upgrade(conn)
+    conn.executescript(INDEXES)
+    return conn
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Give records written before version 1 their URL key and band keys (once)."""
+    columns = {row[1] for row in conn.execute("pragma table_info(records)")}
+    conn.execute("begin")
+    if "url_key" not in columns:
+        conn.execute("alter table records add column url_key text")
+    conn.execute("delete from bands")
+    rows = conn.execute("select id, json, signature from records").fetchall()
+    for rid, js, sig in rows:
+        url_key = dedupe.normal_url(json.loads(js).get("url"))
+        conn.execute("update records set url_key = ? where id = ?", (url_key, rid))
+        conn.executemany("insert into bands values (?, ?)", band_rows(rid, json.loads(sig)))
+    conn.execute(f"pragma user_version = {VERSION}")
+    conn.execute("commit")
+
+
+def band_rows(rid: str, sig: list[int]) -> list[tuple[int, str]]:
+    """The bands table rows of one record."""
+    return [(key, rid) for key in dedupe.band_keys(sig)]
+
+
+def chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    """values in lists small enough for one query."""
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def record_count(conn: sqlite3.Connection) -> int:
+    """How many records the archive holds."""
+    return conn.execute("select count(*) from records").fetchone()[0]
+
+
+def groups_of(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """The stored group of each of these records (missing ones left out)."""
+    found = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        query = f"select id, group_id from records where id in ({marks})"
+        found.update(conn.execute(query, part).fetchall())
+    return found
+
+
+def members_of(conn: sqlite3.Connection, group_ids: Iterable[str]) -> set[str]:
+    """Every record stored in these groups."""
+    found: set[str] = set()
+    for part in chunks(group_ids):
+        marks = ",".join("?" * len(part))
+        query = f"select id from records where group_id in ({marks})"
+        found.update(rid for (rid,) in conn.execute(query, part))
+    return found
+
+
+def keys_of(conn: sqlite3.Connection, rid: str) -> tuple[str | None, list[int]]:
+    """A stored record's URL key and signature."""
+    url_key, sig = conn.execute(
+        "select url_key, signature from records where id = ?", (rid,)
+    ).fetchone()
+    return url_key, json.loads(sig)
+
+
+def neighbours(conn: sqlite3.Connection, url_key: str | None, sig: list[int]) -> set[str]:
+    """Stored records that dedupe.group would join to a record with these keys: the same
+    URL, or a shared band and near-identical text."""
+    found: set[str] = set()
+    if url_key:
+        found.update(
+            rid for (rid,) in conn.execute("select id from records where url_key = ?", (url_key,))
+        )
+    keys = dedupe.band_keys(sig)
+    rows = conn.execute(
+        "select distinct r.id, r.signature from bands b join records r on r.id = b.record_id "
+        f"where b.key in ({','.join('?' * len(keys))})",
+        keys,
+    )
+    found.update(
+        rid for rid, other in rows if dedupe.similarity(sig, json.loads(other)) >= dedupe.SAME_STORY
+    )
+    return found
+
+
+def load(conn: sqlite3.Connection, ids: Iterable[str] | None = None) -> dict:
+    """Stored records (all of them when ids is None): id -> (Article, signature)."""
+    if ids is None:
+        rows = conn.execute("select id, json, signature from records").fetchall()
+    else:
+        rows = []
+        for part in chunks(ids):
+            marks = ",".join("?" * len(part))
+            query = f"select id, json, signature from records where id in ({marks})"
+            rows += conn.execute(query, part).fetchall()
+    return {rid: (Article.from_dict(json.loads(js)), json.loads(sig)) for rid, js, sig in rows}
+
+
+def save_record(conn: sqlite3.Connection, article: Article, sig: list[int], gid: str) -> None:
+    """Store one record with its group and duplicate keys (inside the caller's transaction)."""
+    conn.execute(
+        "insert or replace into records values (?, ?, ?, ?, ?, ?)",
+        (
+            article.id,
+            article.source_path,
+            json.dumps(article.as_dict()),
+            json.dumps(sig),
+            gid,
+            dedupe.normal_url(article.url),
+        ),
+    )
+    conn.execute("delete from bands where record_id = ?", (article.id,))
+    conn.executemany("insert into bands values (?, ?)", band_rows(article.id, sig))
+
+
+def delete_record(conn: sqlite3.Connection, rid: str) -> None:
+    """Forget one record and its duplicate keys (inside the caller's transaction)."""
+    conn.execute("delete from records where id = ?", (rid,))
+    conn.execute("delete from bands where record_id = ?", (rid,))
