@@ -6,7 +6,7 @@ Usage:
     python bench/run.py --docs 2000 --json    # one JSON object per size, to compare runs
 
 Per size: ingest end to end from raw captures (docs/s, peak memory, index size), a re-run with
-nothing changed, query latency p50/p95/p99 (plain, all facets, filtered, highlighted page, the
+nothing changed, adding 20 new captures to the built archive, query latency p50/p95/p99 (plain, all facets, filtered, highlighted page, the
 rendered /search page through `archive serve`), cold start, and the same queries on FTS5."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -39,6 +40,8 @@ from indexer.store import open_index  # noqa: E402
 from tests.helpers import running_server  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
+# New captures added to the built archive, as a day's stories would be.
+NEW_CAPTURES = 20
 FACET_NAMES = ("year", "speaker", "topic", "reporter", "org", "source", "section", "type")
 
 
@@ -203,6 +206,29 @@ def cold_start(index_dir: Path, q: str) -> dict:
     }
 
 
+def add_new(index_dir: Path) -> tuple[float, float]:
+    """Seconds and peak memory to add NEW_CAPTURES new captures to the archive (the daily
+    case), last, so that the other figures see the corpus as built."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_corpus(NEW_CAPTURES, Path(folder), seed=99)
+        # RUSAGE_CHILDREN keeps the largest child so far: measure in a child of our own.
+        code = (
+            "import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, sys.executable, "-m", "archive_cli", "ingest", folder]
+            + ["--index", str(index_dir)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        ).stdout.split()
+    return float(out[0]), float(out[1])
+
+
 def measure(n: int, n_queries: int) -> dict:
     """Every figure for one corpus size."""
     corpus = CACHE / f"corpus-{n}"
@@ -267,6 +293,7 @@ def measure(n: int, n_queries: int) -> dict:
     result["served_page"] = served["latency"]
     result["serve_rss_mb"] = served["rss_mb"]
     result["cold_start"] = cold_start(index_dir, queries[0])
+    result["add_new_s"], result["add_new_peak_mb"] = add_new(index_dir)
     result.update(
         {
             "plain_p95_ms": result["plain"]["p95"],
@@ -300,6 +327,10 @@ def table(results: list[dict]) -> str:
     )
     row("ingest peak memory (largest process)", lambda r: f"{r['ingest_peak_mb']:.0f} MB")
     row("re-run with nothing changed", lambda r: f"{r['reingest_s']:.1f} s")
+    row(
+        f"add {NEW_CAPTURES} new captures to the archive (peak memory)",
+        lambda r: f"{r['add_new_s']:.1f} s ({r['add_new_peak_mb']:.0f} MB)",
+    )
     row("index size (Whoosh / FTS5)", lambda r: f"{r['index_mb']:.0f} / {r['fts5_mb']:.0f} MB")
     for key, label in (
         ("plain", "plain top-10"),
@@ -376,6 +407,9 @@ NOTES = """
   includes the pages it shares with the parent.
 - The rendered page and the server's memory are measured through `archive serve` (waitress,
   8 threads) over loopback, one request at a time.
+- Adding new captures (generated with another seed) is the daily case: the ingest regroups
+  only the records its changes can reach (through the URL and MinHash band keys kept in the
+  state database), so it does not read the archive's records.
 """
 
 
