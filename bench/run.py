@@ -6,8 +6,9 @@ Usage:
     python bench/run.py --docs 2000 --json    # one JSON object per size, to compare runs
 
 Per size: ingest end to end from raw captures (docs/s, peak memory, index size), a re-run with
-nothing changed, adding 20 new captures to the built archive, query latency p50/p95/p99 (plain, all facets, filtered, highlighted page, the
-rendered /search page through `archive serve`), cold start, and the same queries on FTS5."""
+nothing changed, adding 20 new captures to the built archive, query latency p50/p95/p99
+(plain, all facets, filtered, highlighted page, the rendered /search page through `archive
+serve`), cold start, and the same queries on FTS5."""
 
 from __future__ import annotations
 

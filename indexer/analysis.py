@@ -84,15 +84,27 @@ class WordCache:
         return found
 
 
-_word_caches: dict[int, WordCache] = {}
+_last_cache: list[WordCache] = []  # one per process: ingests use one analyzer at a time
+
+
+def word_cache(analyzer) -> WordCache:
+    """The word cache for this analyzer, kept while the analyzer stays the same (an index
+    opened again brings an equal analyzer, not the same object)."""
+    if _last_cache:
+        cache = _last_cache[0]
+        if cache.analyzer is analyzer:
+            return cache
+        if cache.analyzer == analyzer:
+            cache.analyzer = analyzer  # the next call takes the fast test above
+            return cache
+    _last_cache[:] = [WordCache(analyzer)]
+    return _last_cache[0]
 
 
 def index_terms(text: str, analyzer) -> dict[str, list[int]]:
     """Each term of text with its positions, exactly as the analyzer would number them,
     without running the filter chain once per token (indexing spent most of its time there)."""
-    cache = _word_caches.get(id(analyzer))
-    if cache is None or cache.analyzer is not analyzer:
-        cache = _word_caches[id(analyzer)] = WordCache(analyzer)
+    cache = word_cache(analyzer)
     lookup = cache.terms.get
     terms: list[str] = []
     leading_stops = 0

@@ -243,6 +243,7 @@ class _Run:
 
     def walk(self, seeds: set[str]) -> set[str]:
         """Stored records connected to the seeds (new versions of changed records count)."""
+        upserted = set(self.upserts)  # all seeds already, with their new versions
         seen: set[str] = set()
         queue = list(seeds)
         while queue:
@@ -250,12 +251,12 @@ class _Run:
             if rid in seen or rid in self.deletes:
                 continue
             seen.add(rid)
-            if rid in self.upserts:
+            if rid in upserted:
                 keys = dedupe.normal_url(self.upserts[rid].url), self.signatures[rid]
             else:
                 keys = state.keys_of(self.conn, rid)
-            queue.extend(state.neighbours(self.conn, *keys) - seen - set(self.upserts))
-        return seen - set(self.upserts)
+            queue.extend(state.neighbours(self.conn, *keys) - seen - upserted)
+        return seen - upserted
 
     def save(self, current: dict, groups: dict[str, str]) -> None:
         """Write records and file rows in one SQLite transaction."""
