@@ -32,6 +32,9 @@ FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
 UNDATED_LAST = 99991231
 # A chosen range narrower than three years (in yyyymmdd units) gets a monthly timeline.
 MONTHLY_BELOW = 30000
+# A chosen range only stretches the timeline's axis within these years (from=0001 would
+# otherwise ask for 24,000 empty months).
+TIMELINE_YEARS = (1900, 2100)
 
 
 @dataclass
@@ -329,18 +332,22 @@ def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> dic
     lo, hi = day_bounds(request)
     days = table.day[docs & table.days_between(lo, hi)]
     if not days.size:
-        return {"unit": "year", "buckets": []}
+        return {"unit": "year", "buckets": [], "first": None, "last": None}
     years = days // 10000
     narrow_range = lo is not None and hi is not None and hi - lo < MONTHLY_BELOW
     monthly = narrow_range or (years.max() - years.min() < 2 and days.size > 1)
     keys = days // 100 if monthly else years
     values, counts = np.unique(keys, return_counts=True)
     label = (lambda k: f"{k // 100:04d}-{k % 100:02d}") if monthly else (lambda k: f"{k:04d}")
+    per = 100 if monthly else 10000
     return {
         "unit": "month" if monthly else "year",
         "buckets": [
             {"key": label(int(k)), "count": int(c)} for k, c in zip(values, counts, strict=True)
         ],
+        # The chosen range's ends, so the axis shows where the hits sit within it.
+        "first": label(lo // per) if lo and TIMELINE_YEARS[0] <= lo // 10000 else None,
+        "last": label(hi // per) if hi and hi // 10000 <= TIMELINE_YEARS[1] else None,
     }
 
 

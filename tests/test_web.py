@@ -79,6 +79,23 @@ def test_results_page_shows_hits_facets_and_timeline(client):
     assert page.select("ol.hits mark")
 
 
+def test_timeline_spans_the_chosen_range(client):
+    # One 2016 story: the year's twelve months are drawn, the hit in December.
+    page = soup(client.get("/search?q=trafficking&from=2016-01-01&to=2016-12-31"))
+    bars = [a["aria-label"] for a in page.select("svg.timeline a")]
+    assert bars == [f"2016-{m:02d}: 0 results" for m in range(1, 12)] + ["2016-12: 1 result"]
+    data = client.get("/api/search?q=trafficking&from=2016-01-01&to=2016-12-31").get_json()
+    assert data["timeline"] == {
+        "unit": "month",
+        "buckets": [{"key": "2016-12", "count": 1}],
+        "first": "2016-01",
+        "last": "2016-12",
+    }
+    # An absurd bound does not ask for thousands of empty months.
+    page = soup(client.get("/search?q=trafficking&from=0001-01-01"))
+    assert len(page.select("svg.timeline a")) < 200
+
+
 def test_facet_link_toggles_and_chip_removes(client):
     page = soup(client.get("/search?q=human+rights"))
     link = next(a for a in page.select('a[data-facet="speaker"]') if "Chin Malin" in a.text)

@@ -77,6 +77,26 @@ def openapi_document() -> dict:
                 },
             },
             "suggestion": {"type": "string", "nullable": True},
+            "timeline": {
+                "type": "object",
+                "description": "Dated hits per year, or per month for narrow ranges; first and "
+                "last are the chosen range's ends in the same unit (null when open).",
+                "properties": {
+                    "unit": {"type": "string", "enum": ["year", "month"]},
+                    "buckets": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "key": {"type": "string"},
+                                "count": {"type": "integer"},
+                            },
+                        },
+                    },
+                    "first": {"type": "string", "nullable": True},
+                    "last": {"type": "string", "nullable": True},
+                },
+            },
         },
     }
     error = {
