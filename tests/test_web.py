@@ -175,6 +175,22 @@ def test_article_page_highlights_and_groups_quotes(client):
     assert page.find("a", string="Mech Dara")["href"] == "/search?reporter=Mech+Dara"
 
 
+def test_article_page_leads_back_to_the_same_results(client):
+    search = "q=trafficking&speaker=Sar+Kheng&from=2016&sort=newest"
+    results = soup(client.get(f"/search?{search}"))
+    link = results.select_one("ol.hits h2 a")["href"]
+    assert link.endswith(f"?{search}")  # the whole search rides along
+    page = soup(client.get(link + "&utm_source=mail"))  # other parameters are not carried
+    back = page.select_one("p.back a")
+    assert back["href"] == f"/search?{search}"
+    assert back.get_text() == "← Back to the results for “trafficking”"
+    assert page.select_one("header input#q")["value"] == "trafficking"
+    hidden = {(i["name"], i["value"]) for i in page.select("header form input[type=hidden]")}
+    assert hidden == {("speaker", "Sar Kheng"), ("from", "2016"), ("sort", "newest")}
+    # Opened directly, an article has no way back to invent.
+    assert soup(client.get(link.split("?")[0])).select_one("p.back") is None
+
+
 def test_report_hit_opens_at_its_section(client):
     hits = client.get("/search?q=incarceration")
     link = soup(hits).select_one("ol.hits h2 a")["href"]

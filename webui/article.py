@@ -13,14 +13,17 @@ from whoosh.query import Term
 
 from indexer.facets import table_for
 from indexer.query import clean_text, make_parser, split_filters, text_query
-from indexer.schema import text_analyzer_of
+from indexer.schema import FACETS_BY_NAME, text_analyzer_of
 from indexer.search import FORMATTER, content_terms
 from webui.db import get_searcher
 from webui.timeline import timeline_svg
+from webui.urls import with_args
 
 bp = Blueprint("article", __name__)
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 MAX_NAME = 120
+# Search parameters an article link may carry back to the results.
+SEARCH_ARGS = {"q", "sort", "page", "from", "to", "more", *FACETS_BY_NAME}
 
 
 def load(article_id: str) -> dict:
@@ -49,6 +52,8 @@ def show(article_id: str):
     by_speaker: dict[str, list[dict]] = {}
     for quote in record.get("quotes", []):
         by_speaker.setdefault(quote["speaker"], []).append(quote)
+    # The search that led here rides along in the URL: the way back, and the search box.
+    search = [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS]
     return render_template(
         "article/article.html",
         record=record,
@@ -56,6 +61,9 @@ def show(article_id: str):
         by_speaker=by_speaker,
         q=q,
         toc=toc(record),
+        back_url=with_args(url_for("search.results"), search) if search else None,
+        search_q=q,
+        search_keep=[(k, v) for k, v in search if k not in ("q", "page")],
     )
 
 

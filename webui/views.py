@@ -10,6 +10,7 @@ from webui.urls import (
     path_with_added_args,
     path_with_removed_args,
     path_with_replaced_args,
+    with_args,
 )
 
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
@@ -47,7 +48,9 @@ def decorate(result: dict, args: list[tuple[str, str]]) -> dict:
     result["next_url"] = (
         page_url(path, args, result["page"] + 1) if result["page"] < result["pages"] else None
     )
+    # The date form carries the dates itself; the header's search box keeps everything else.
     result["hidden"] = [(k, v) for k, v in state if k not in ("q", "from", "to")]
+    result["keep"] = [(k, v) for k, v in state if k != "q"]
     result["timeline_svg"] = timeline_svg(result["timeline"], path, state)
     if result["suggestion"]:
         result["suggestion_url"] = path_with_replaced_args(path, state, {"q": result["suggestion"]})
@@ -63,7 +66,7 @@ def decorate(result: dict, args: list[tuple[str, str]]) -> dict:
         if count
     ]
     for hit in result["hits"]:
-        hit["article_url"] = article_url(hit, result["query"])
+        hit["article_url"] = article_url(hit, args)
     return result
 
 
@@ -94,7 +97,9 @@ def page_url(path: str, args: list, page: int) -> str:
     return path_with_replaced_args(path, args, {"page": str(page) if page > 1 else None})
 
 
-def article_url(hit: dict, q: str) -> str:
-    """Link to the article, carrying the query for highlights and opening at the hit's section."""
-    anchor = f"sec-{hit['section_index']}" if hit.get("section_index") is not None else None
-    return url_for("article.show", article_id=hit["id"], q=q or None, _anchor=anchor)
+def article_url(hit: dict, args: list[tuple[str, str]]) -> str:
+    """Link to the article carrying the whole search (the query for highlights, the rest for
+    the way back to these results), opening at the hit's section."""
+    path = url_for("article.show", article_id=hit["id"])
+    anchor = f"#sec-{hit['section_index']}" if hit.get("section_index") is not None else ""
+    return with_args(path, args) + anchor
