@@ -121,7 +121,12 @@ SUBJECT_AFTER = re.compile(r"\s+((?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,4}?)
 ACCORDING_TO = re.compile(r"\baccording to\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,4})", re.I)
 RELATIVE_CLAUSE = re.compile(r",\s+who\b[^,]*$")
 CLAUSE_BREAK = re.compile(r"[;:]")
-LEADING_THAT = re.compile(r"^(?:that|on|to)\s+")
+# What reported speech starts with after its verb: "that", or a circumstance ending in
+# "that" ("during a speech on Sunday that ...", "to reporters that ..."), dropped.
+LEADING_THAT = re.compile(
+    r"^(?:(?:(?:on|in|at|during|after|before|yesterday|today|last|this|earlier|later|also|"
+    r"previously|recently|to)\b[^,;:“”\"]{0,80}?\s+)?that\s+|(?:on|to)\s+)"
+)
 WORD_CHAR = re.compile(r"\w")
 PERSON_NEXT = re.compile(
     rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b)"
