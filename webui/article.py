@@ -12,8 +12,8 @@ from whoosh import highlight
 from whoosh.query import Term
 
 from indexer.facets import table_for
-from indexer.query import clean_text, make_parser, split_filters, text_query
-from indexer.schema import FACETS_BY_NAME, text_analyzer_of
+from indexer.query import KNOWN_PARAMS, clean_text, make_parser, split_filters, text_query
+from indexer.schema import text_analyzer_of
 from indexer.search import FORMATTER, content_terms
 from webui.db import get_searcher
 from webui.timeline import timeline_svg
@@ -22,8 +22,6 @@ from webui.urls import with_args
 bp = Blueprint("article", __name__)
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 MAX_NAME = 120
-# Search parameters an article link may carry back to the results.
-SEARCH_ARGS = {"q", "sort", "page", "from", "to", "more", *FACETS_BY_NAME}
 
 
 def load(article_id: str) -> dict:
@@ -53,7 +51,7 @@ def show(article_id: str):
     for quote in record.get("quotes", []):
         by_speaker.setdefault(quote["speaker"], []).append(quote)
     # The search that led here rides along in the URL: the way back, and the search box.
-    search = [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS]
+    search = [(k, v) for k, v in request.args.items(multi=True) if k in KNOWN_PARAMS]
     return render_template(
         "article/article.html",
         record=record,
