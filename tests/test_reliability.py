@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.ingest import ingest
+from indexer.ingest import PARALLEL_INDEX_MIN, ingest
 from indexer.query import parse_request
 from indexer.search import iter_hits
 from indexer.store import IndexError_, open_index
@@ -115,6 +115,45 @@ def test_kill_9_during_ingest_leaves_before_or_after(two_corpora, tmp_path):
         assert answers(index_dir) == two_corpora["after"], report
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     (ROOT / "test-artifacts" / "kill9.json").write_text(json.dumps(outcomes))
+
+
+def test_kill_9_while_forked_segment_writers_run(two_corpora, tmp_path):
+    """Past PARALLEL_INDEX_MIN documents, forked processes write the new segments: killing
+    the ingest then leaves the old index answering, no process behind, and the next ingest
+    completes and removes the dead run's files."""
+    big = tmp_path / "big"
+    write_corpus(PARALLEL_INDEX_MIN + 100, big)
+    index_dir = tmp_path / "ix"
+    shutil.copytree(two_corpora["seed"], index_dir)
+    segment_files = set((index_dir / "whoosh").iterdir())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archive_cli", "ingest", str(big), "--index", str(index_dir)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    # The writers' first files appear once extraction is over and they are running.
+    while set((index_dir / "whoosh").iterdir()) <= segment_files:
+        assert proc.poll() is None, "the ingest ended before its writers started"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(random.Random(5).uniform(0.05, 0.5))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert no_survivors(index_dir), "segment writers outlived the killed ingest"
+    assert answers(index_dir) == two_corpora["before"]
+    report = ingest([big], index_dir)
+    assert not report.failed and report.added == PARALLEL_INDEX_MIN + 100
+    ix = open_index(index_dir)
+    kept = {f"_{ix.indexname}_{ix.latest_generation()}.toc", f"{ix.indexname}_WRITELOCK"}
+    kept |= {
+        f.name
+        for seg in ix._segments()
+        for f in (index_dir / "whoosh").iterdir()
+        if f.name.startswith(f"{ix.indexname}_{seg.segid}.")
+    }
+    assert {f.name for f in (index_dir / "whoosh").iterdir()} == kept
 
 
 # A write that fails mid-commit leaves Whoosh's half-written files for the garbage collector
