@@ -337,3 +337,50 @@ def test_server_sees_a_new_ingest_without_restart(tmp_path, corpus):
     ingest([raw], tmp_path / "ix")
     assert client.get("/api/search?q=blacklist").get_json()["total"] == 1
     app.extensions["archive_index"].close()
+
+
+def test_speaker_page_shows_only_what_they_said_about_a_word(client):
+    results = soup(client.get("/search?q=trafficking&speaker=Sar+Kheng"))
+    link = results.select_one("p.speaker-quotes a")
+    assert link.get_text() == "Only what Sar Kheng said about “trafficking”"
+    page = soup(client.get(link["href"]))
+    quotes = [li.get_text(" ", strip=True) for li in page.select(".speaker-entries li li")]
+    # Two of his three quotes hold the word (stemmed: "trafficking" in both); the third,
+    # "change into good people", does not.
+    assert len(quotes) == 2 and all("trafficking" in q for q in quotes)
+    assert page.select_one("#quote-count").get_text() == "2"
+    assert {m.get_text() for m in page.select(".speaker-entries mark")} == {"trafficking"}
+    # A word of the article that is not in his words finds nothing of his.
+    none = soup(client.get("/speaker/Sar%20Kheng?q=lucrative"))
+    assert none.select_one("#quote-count").get_text() == "0"
+    assert not none.select(".speaker-entries li")
+
+
+def test_speaker_page_pages_through_many_documents_newest_first(tmp_path):
+    from indexer.ingest import ingest
+    from webui import create_app
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for day in range(1, 31):
+        text = (
+            f"Story number {day} about the river.\n\n"
+            f"“The river rose again on day {day} of the month,” said Chea Dara, a fisherman "
+            f"from Kandal province. Officials said nothing about the water on day {day}.\n"
+        )
+        (raw / f"s{day:02d}.txt").write_text(text, encoding="utf-8")
+        meta = {"date": f"2020-01-{day:02d}", "title": f"River story {day}"}
+        (raw / f"s{day:02d}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert not ingest([raw], tmp_path / "ix").failed
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "ix"), "SECRET_KEY": "t"})
+    client = app.test_client()
+    first = soup(client.get("/speaker/Chea%20Dara"))
+    titles = [h.get_text() for h in first.select(".speaker-entries h2")]
+    assert titles[:3] == ["River story 30", "River story 29", "River story 28"]
+    assert len(titles) == 25 and "Quoted in 30 documents" in first.get_text(" ", strip=True)
+    second = soup(client.get(first.select_one("nav.pager a[rel=next]")["href"]))
+    assert [h.get_text() for h in second.select(".speaker-entries h2")] == [
+        f"River story {d}" for d in range(5, 0, -1)
+    ]
+    assert client.get("/speaker/Chea%20Dara?page=0").status_code == 400
+    app.extensions["archive_index"].close()

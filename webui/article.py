@@ -5,19 +5,26 @@ from __future__ import annotations
 import json
 import re
 
-import numpy as np
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.query import Term
 
-from indexer.facets import table_for
-from indexer.query import KNOWN_PARAMS, clean_text, make_parser, split_filters, text_query
+from indexer.query import (
+    KNOWN_PARAMS,
+    MAX_PAGE,
+    clean_text,
+    make_parser,
+    split_filters,
+    text_query,
+)
 from indexer.schema import text_analyzer_of
 from indexer.search import FORMATTER, content_terms
+from indexer.speakers import speaker_quotes
 from webui.db import get_searcher
 from webui.timeline import timeline_svg
 from webui.urls import with_args
+from webui.views import page_url
 
 bp = Blueprint("article", __name__)
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
@@ -105,50 +112,32 @@ def toc(record: dict) -> list[dict]:
 
 @bp.get("/speaker/<path:name>")
 def speaker(name: str):
-    """Everything a person is quoted saying across the archive, over time."""
+    """Everything a person is quoted saying across the archive, over time; ?q= keeps only the
+    quotes holding those words."""
     name = clean_text(name)[0]
     if not name or len(name) > MAX_NAME:
         abort(404, "No such speaker.")
-    searcher = get_searcher()
-    table = table_for(searcher)
-    key = name.lower()
-    docs = np.flatnonzero(table.select("speaker", [name])).tolist()
-    if not docs:
+    q = clean_text(request.args.get("q", ""))[0]
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        abort(400, f"page must be between 1 and {MAX_PAGE}")
+    found = speaker_quotes(get_searcher(), name, q, int(page))
+    if found is None:
         abort(404, "Nobody by that name is quoted in the archive.")
-    entries, roles, variants = [], {}, set()
-    for doc in docs:
-        stored = searcher.stored_fields(doc)
-        record = json.loads(stored["record"])
-        quotes = [q for q in record.get("quotes", []) if q["speaker"].lower() == key]
-        for quote in quotes:
-            if quote.get("role"):
-                roles[quote["role"]] = roles.get(quote["role"], 0) + 1
-            variants.update(quote.get("as_written", []))
-        entries.append(
-            {
-                "id": stored["id"],
-                "title": record.get("title") or stored["body"][:90] + "…",
-                "date": record.get("date"),
-                "source": record.get("source"),
-                "quotes": quotes,
-            }
-        )
-    entries.sort(key=lambda e: e["date"] or "", reverse=True)
-    display = table.display("speaker", key)
-    counts: dict[str, int] = {}
-    for e in entries:
-        if e["date"]:
-            counts[e["date"][:4]] = counts.get(e["date"][:4], 0) + 1
+    path = url_for("article.speaker", name=found["name"])
+    args = [("q", q)] if q else []
     chart = timeline_svg(
-        {"unit": "year", "buckets": [{"key": k, "count": v} for k, v in sorted(counts.items())]},
+        {"unit": "year", "buckets": [{"key": k, "count": v} for k, v in found["years"].items()]},
         url_for("search.results"),
-        [("speaker", display)],
+        [("speaker", found["name"]), *args],
     )
     return render_template(
         "article/speaker.html",
-        name=display,
-        entries=entries,
-        roles=sorted(roles, key=roles.get, reverse=True),
-        variants=sorted(variants - {display}),
+        found=found,
         chart=chart,
+        prev_url=page_url(path, args, found["page"] - 1) if found["page"] > 1 else None,
+        next_url=page_url(path, args, found["page"] + 1)
+        if found["page"] < found["pages"]
+        else None,
+        search_url=with_args(url_for("search.results"), [("speaker", found["name"]), *args]),
     )

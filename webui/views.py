@@ -67,6 +67,13 @@ def decorate(result: dict, args: list[tuple[str, str]]) -> dict:
     ]
     for hit in result["hits"]:
         hit["article_url"] = article_url(hit, args)
+    speakers = result["filters"].get("speaker", [])
+    text = result["query"]
+    result["speaker_quotes_url"] = (
+        with_args(url_for("article.speaker", name=speakers[0]), [("q", text)])
+        if len(speakers) == 1 and text and ":" not in text
+        else None
+    )
     return result
 
 
