@@ -12,6 +12,7 @@ from importlib import resources
 
 from archive.lexicon import (
     ACCORDING_TO,
+    AGE,
     APPOSITIVE,
     CLAUSE_BREAK,
     DOCUMENTS,
@@ -25,6 +26,7 @@ from archive.lexicon import (
     PAREN_ACRONYM,
     PERSON_NEXT,
     PERSON_PREV,
+    PERSONAL_TITLE,
     PRONOUN,
     QUOTE_SPAN,
     RELATIVE_CLAUSE,
@@ -36,6 +38,7 @@ from archive.lexicon import (
     SENTENCE_END,
     SUBJECT_AFTER,
     TIME_TAIL,
+    TRAILING_SAID,
     VERB,
     WORD_CHAR,
     by_first_char,
@@ -44,6 +47,7 @@ from archive.record import Quote
 
 POSSESSIVE = re.compile(r"['’]s$")
 LOWER_WORD = re.compile(r"[a-z-]+")
+POSSESSIVE_NEXT = re.compile(r"['’]s\b")
 SENTENCE_START = re.compile(r"(?:[.!?“\"]\s*|\n)$")
 VERB_RE = re.compile(rf"\b{VERB}\b")
 
@@ -83,22 +87,26 @@ def aliases() -> tuple[dict[str, str], dict[str, str]]:
     return out[0], out[1]
 
 
+def is_title_word(word: str, first: bool, at_start: bool) -> bool:
+    """An opener (first word at a sentence start), title, honorific, role, organisation or
+    place word, or an acronym: never part of a person's name."""
+    return (
+        (first and at_start and word in OPENERS)
+        or word in NOT_NAME
+        or word.lower() in HONORIFICS
+        or word.lower() in ROLE_WORDS
+        or (word.isupper() and len(word) > 1)
+    )
+
+
 def strip_titles(words: list[str], at_start: bool = True) -> tuple[list[str], list[str]]:
-    """Split leading openers (at a sentence start), titles, honorifics, role and organisation
-    words off a capitalised run."""
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if (
-            (i == 0 and at_start and word in OPENERS)
-            or word in NOT_NAME
-            or word.lower() in HONORIFICS
-            or word.lower() in ROLE_WORDS
-        ):
-            i += 1
-            continue
-        break
-    return words[:i], words[i:]
+    """Split everything up to the last title-like word off a capitalised run: 'Anlong Veng
+    Commune Chief Vong Pheak' -> (['Anlong', 'Veng', 'Commune', 'Chief'], ['Vong', 'Pheak'])."""
+    cut = 0
+    for i, word in enumerate(words):
+        if is_title_word(word, i == 0, at_start):
+            cut = i + 1
+    return words[:cut], words[cut:]
 
 
 @lru_cache(maxsize=65536)  # runs repeat a lot ("The", "He said", names); the result is pure
@@ -107,7 +115,7 @@ def clean_name(run: str, at_start: bool = True) -> tuple[str | None, str]:
     Kheng'. A run with an organisation or place word in the name part is not a person."""
     words = [POSSESSIVE.sub("", w) for w in run.split()]
     titles, rest = strip_titles(words, at_start)
-    if not 2 <= len(rest) <= 4 or any(w in NOT_NAME or w.isupper() and len(w) > 1 for w in rest):
+    if not 2 <= len(rest) <= 4:
         return None, " ".join(titles)
     return " ".join(rest), " ".join(titles)
 
@@ -219,6 +227,28 @@ def register_people(text: str, registry: Registry) -> None:
         )
         if evidence:
             registry.add(name, clean_role(role))
+    register_titled_names(text, registry)
+
+
+def register_titled_names(text: str, registry: Registry) -> None:
+    """One capitalised word after a personal title ('Mr. Vanny', 'Miss Nakry', 'Prince
+    Ranariddh') is a person: the full name registered earlier when one ends with it, the
+    alias table's name, or else the word as printed. Runs after every full name is known."""
+    for m in NAME_RUN.finditer(text):
+        titles, rest = strip_titles(m.group(0).split(), at_start=False)
+        before = text[max(0, m.start() - 20) : m.start()]
+        if len(rest) != 1 or not (titles or PERSONAL_TITLE.search(before)):
+            continue
+        if titles and not PERSONAL_TITLE.search(" ".join(titles) + " "):
+            continue  # "Police Chief X", "CNRP X": a role, not a form of address
+        name = POSSESSIVE.sub("", rest[0])
+        if len(name) < 3 or name in NOT_NAME or name.lower() in HONORIFICS:
+            continue
+        person = registry.resolve(name)
+        if person is not None:
+            registry.add_spelling(person, name)
+        else:
+            registry.add(aliases()[0].get(name.lower(), name))
 
 
 def clean_role(role: str | None) -> str | None:
@@ -247,8 +277,11 @@ class Attributor:
 
     def who(self, phrase: str) -> Person | None | bool:
         """The person a subject phrase names; False for documents, None when unknown."""
-        phrase = TIME_TAIL.sub("", phrase.strip(" ,")).strip()
-        phrase = APPOSITIVE.sub("", phrase).strip()
+        previous = None
+        while phrase != previous:  # "Phrom Sothy, 63, a tuk tuk driver in Phnom Penh,"
+            previous = phrase
+            phrase = TIME_TAIL.sub("", phrase.strip(" ,")).strip()
+            phrase = AGE.sub("", APPOSITIVE.sub("", phrase)).strip()
         if not phrase:
             return None
         last_word = phrase.split()[-1]
@@ -275,8 +308,19 @@ class Attributor:
             self.registry.add_spelling(person, name or run)
         return person
 
-    def speaker_of(self, plain: str, sentence: str) -> tuple[Person | None | bool, str | None]:
-        """(speaker, reported text) of one sentence; `plain` has its quotes blanked out."""
+    def subjects(self, phrase: str) -> list[Person] | None | bool:
+        """Everyone a subject phrase names: 'A and B' gives both, 'Mr. Yara and provincial
+        authorities' the one named; False for documents, None when nobody is named."""
+        parts = phrase.rsplit(" and ", 1)
+        first = self.who(parts[-1])
+        if len(parts) == 1 or first is False:
+            return None if first is None else first if first is False else [first]
+        other = self.who(parts[0])
+        found = [p for p in (other, first) if p not in (None, False)]
+        return found or (False if first is False else None)
+
+    def speaker_of(self, plain: str, sentence: str) -> tuple[list[Person] | None | bool, str]:
+        """(speakers, reported text) of one sentence; `plain` has its quotes blanked out."""
         for m in VERB_RE.finditer(plain):
             before = plain[: m.start()].rstrip()
             after_quote = sentence[: m.start()].rstrip().endswith(("”", '"'))
@@ -285,28 +329,28 @@ class Attributor:
                 subject = SUBJECT_AFTER.match(plain[m.end() :])
                 person = self.who(subject.group(1)) if subject else None
                 if person is not None:
-                    return person, None
+                    return ([person] if person else person), ""
                 if not WORD_CHAR.search(before) or after_quote:
                     continue
             clause = CLAUSE_BREAK.split(before)[-1]
             if RELATIVE_CLAUSE.search(clause):
                 continue  # the verb belongs to a relative clause: "X, who has said ..."
-            person = self.who(clause)
-            if person is not None:
+            people = self.subjects(clause)
+            if people is not None:
                 text = LEADING_THAT.sub("", sentence[m.end() :].strip())
-                return person, text
+                return people, TRAILING_SAID.sub("", text)
         # The substring test first: the pattern under re.I costs more than the whole sentence.
         according = ACCORDING_TO.search(plain) if "according" in plain.lower() else None
         if according:
             person = self.who(according.group(1))
             if person is not None:
-                return person, sentence[: according.start()].strip(" ,")
-        return None, None
+                return ([person] if person else person), sentence[: according.start()].strip(" ,")
+        return None, ""
 
     def track_subject(self, plain: str) -> None:
         """Remember a named person at the start of a sentence: 'he' may mean them next."""
         first = NAME_RUN.search(plain[:80])
-        if first:
+        if first and not POSSESSIVE_NEXT.match(plain, first.end()):  # "Sokha's position"
             name, _ = clean_name(first.group(0))
             found = self.registry.resolve(name) if name else self.registry.resolve(first.group(0))
             if found:
@@ -327,15 +371,15 @@ class Attributor:
             if NOT_REACHED.search(piece.lower()):
                 continue
             self.track_subject(piece)
-            person, text = self.speaker_of(piece, sentence)
-            if person is None:
+            people, text = self.speaker_of(piece, sentence)
+            if people is None:
                 continue
-            attributed = attributed or person
-            if person is False:
+            attributed = attributed or (people[-1] if people else people)
+            if people is False:
                 continue
-            self.last_person = person
+            self.last_person = people[-1]
             if text and not QUOTE_SPAN.search(sentence) and len(text.split()) >= 3:
-                reported.append((person, text))
+                reported.extend((person, text) for person in people)
         for person, text in reported:
             self.add(person, text.rstrip("."), "reported")
         self.direct(para, spans, attributed)

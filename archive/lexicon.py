@@ -27,7 +27,14 @@ def by_first_char(branches: list[str], word_start: bool = False) -> str:
 
 HONORIFICS = set(
     "samdech techo thipadei krolahom lok chumteav oknha okhna h.e. he dr dr. mr mr. ms ms. mrs "
-    "mrs. excellency his her venerable neak sir madam".split()
+    "mrs. miss excellency his her venerable neak sir madam prince princess general gen. "
+    "colonel".split()
+)
+# Titles that may stand before a single name ("Mr. Vanny", "Miss Nakry", "Prince Ranariddh",
+# "General Savoeun"): with one of them, one capitalised word is a person.
+PERSONAL_TITLE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prince|Princess|General|Gen|Samdech|Oknha|Lok Chumteav|"
+    r"Venerable|Colonel|Judge|Governor)\.?\s+)$"
 )
 # Words that name what a person is; a role phrase ends in one of them.
 ROLE_NOUNS = tuple(
@@ -101,6 +108,8 @@ REPORTING_VERBS = tuple(
     suggests clarified underlined underlines emphasised emphasized stated states announced
     confirmed acknowledged acknowledges urged urges wrote writes posted reiterated commented
     remarked replied responded recalled alleged admitted maintained contended countered believes
+    predicted predicts declared declares revealed reveals recounted recounts rejected rejects
+    conceded concedes complained complains testified
 """.split()
 )
 VERB = by_first_char(list(REPORTING_VERBS))
@@ -116,6 +125,11 @@ NOT_REACHED = re.compile(
     r"could not be reached|couldn['’]t be reached|declined to comment|did not respond|"
     r"was unavailable|were unavailable|could not be contacted|did not reply|refused to comment"
 )
+# Words between a speaker and the verb: "has said", "Neth Savoeun on Monday said", "both said".
+BETWEEN = (
+    r"(?:(?:who|also|has|have|had|both|would|will|even|then|later|once|further|again|"
+    r"[a-z]+ly|(?:on|last|this)\s+[A-Z]?[a-z]+|yesterday|today)\s+)"
+)
 # Verb-first attribution after a quote: "said Thea", "added the post".
 SUBJECT_AFTER = re.compile(r"\s+((?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,4}?)\s*(?:[,.;]|$)", re.I)
 ACCORDING_TO = re.compile(r"\baccording to\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,4})", re.I)
@@ -129,7 +143,8 @@ LEADING_THAT = re.compile(
 )
 WORD_CHAR = re.compile(r"\w")
 PERSON_NEXT = re.compile(
-    rf"(?:['’]s\b|,?\s+(?:who\b|also\s+)?{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b)"
+    rf"(?:['’]s\b|,?\s+{BETWEEN}{{0,3}}{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b"
+    rf"|,\s*\d{{1,3}}\s*,)"  # an age: "Phrom Sothy, 63, a tuk tuk driver"
 )
 # "said Pov Sophea", "said villager Sreng Thy"
 PERSON_PREV = re.compile(rf"\b{VERB}\s+(?:[a-z]+\s+){{0,2}}$")
@@ -139,13 +154,18 @@ NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
 QUOTE_SPAN = re.compile(r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\"")
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"A-Z])")
 # ", head of the police unit," / ", who has ...," / ", Justice Ministry spokesman,"
-APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?:{ROLE_ALT})\b)[^,]{{1,160}},?$")
+APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?i:{ROLE_ALT})\b)[^,]{{1,160}},?$")
+# ", 63" after a name: an age.
+AGE = re.compile(r",\s*\d{1,3}$")
 PRONOUN = re.compile(r"^(?:he|she)$", re.I)
+# Lower-case only: "On" and "In" end names ("Touch Sam On").
 TIME_TAIL = re.compile(
     r"(?:\s+(?:on|in|at|during|this|last|earlier|later|also|further|then|previously|recently|"
-    r"again|yesterday|today|separately)\b[^,]{0,30}|\s+[a-z]+ly)+$",
-    re.I,
+    r"again|yesterday|today|separately)\b[^,]{0,30}|\s+[a-z]+ly"
+    r"|\s+(?:has|have|had|both|would|will|even|once|himself|herself|themselves))+$"
 )
+# "..., he said." closing reported speech is not part of what was said.
+TRAILING_SAID = re.compile(rf"[,.]?\s+(?:he|she|they|it)\s+{VERB}\.?$")
 
 
 PAREN_ACRONYM = re.compile(r"\([A-Z]{2,8}\)")
