@@ -19,6 +19,7 @@ from archive.lexicon import (
     HONORIFICS,
     LEADING_THAT,
     NAME_RUN,
+    NAME_WORD,
     NOT_NAME,
     NOT_REACHED,
     OPENERS,
@@ -28,6 +29,7 @@ from archive.lexicon import (
     PERSON_PREV,
     PERSONAL_TITLE,
     PRONOUN,
+    QUOTE_CLOSERS,
     QUOTE_SPAN,
     RELATIVE_CLAUSE,
     ROLE_AFTER,
@@ -47,6 +49,9 @@ from archive.record import Quote
 
 POSSESSIVE = re.compile(r"['’]s$")
 LOWER_WORD = re.compile(r"[a-z-]+")
+LOWER_AFTER_COMMA = re.compile(r",\s*[a-z][^,]*$")
+# "General Kroch Yoeun, noted above": a participle, not a verb of speech.
+PARTICIPLE_NEXT = re.compile(r"\s+(?:above|below|by|as)\b")
 POSSESSIVE_NEXT = re.compile(r"['’]s\b")
 SENTENCE_START = re.compile(r"(?:[.!?“\"]\s*|\n)$")
 VERB_RE = re.compile(rf"\b{VERB}\b")
@@ -221,6 +226,7 @@ def register_people(text: str, registry: Registry) -> None:
         role = role_after(text, m.end()) or role
         evidence = (
             role
+            or PERSONAL_TITLE.search(text[max(0, m.start() - 12) : m.start()])
             or PERSON_NEXT.match(text, m.end())
             or PERSON_PREV.search(text[max(0, offset - 40) : offset])
             or name.lower() in aliases()[0]
@@ -248,7 +254,18 @@ def register_titled_names(text: str, registry: Registry) -> None:
         if person is not None:
             registry.add_spelling(person, name)
         else:
-            registry.add(aliases()[0].get(name.lower(), name))
+            registry.add(aliases()[0].get(name.lower()) or full_form(text, name) or name)
+
+
+def full_form(text: str, short: str) -> str | None:
+    """The one full name in the text that ends with a short form ('Hou Vanny' for 'Mr.
+    Vanny'), when the full name appeared without evidence of being a person."""
+    found = set()
+    for m in re.finditer(rf"\b((?:{NAME_WORD}\s+){{1,3}}){re.escape(short)}\b", text):
+        name, _ = clean_name(m.group(0), at_start=False)
+        if name and name.endswith(" " + short):
+            found.add(name)
+    return found.pop() if len(found) == 1 else None
 
 
 def clean_role(role: str | None) -> str | None:
@@ -276,22 +293,24 @@ class Attributor:
         self.pending: list[str] = []
 
     def who(self, phrase: str) -> Person | None | bool:
-        """The person a subject phrase names; False for documents, None when unknown."""
-        previous = None
-        while phrase != previous:  # "Phrom Sothy, 63, a tuk tuk driver in Phnom Penh,"
+        """The person a subject phrase names; False for documents, None when unknown. The
+        phrase loses its time words, ages and appositives one layer at a time, and a name at
+        its end is looked up before each layer goes ('Responding yesterday, CNRP lawmaker Eng
+        Chhay Eang' is a name, not an appositive)."""
+        phrase = phrase.strip(" ,")
+        while True:
+            # After a comma, lower case starts an appositive: "X, a lawyer for Khieu Samphan".
+            person = None if LOWER_AFTER_COMMA.search(phrase) else self.named(phrase)
+            if person is not None:
+                return person
             previous = phrase
-            phrase = TIME_TAIL.sub("", phrase.strip(" ,")).strip()
-            phrase = AGE.sub("", APPOSITIVE.sub("", phrase)).strip()
-        if not phrase:
-            return None
-        last_word = phrase.split()[-1]
-        if PRONOUN.match(last_word):
-            return self.last_person
-        role = ROLE_REFERENCE.search(phrase)
-        if role:
-            return self.registry.by_role(role.group(1).lower(), self.speakers)
-        if DOCUMENTS.search(" ".join(phrase.split()[-3:])) and not NAME_RUN.search(last_word):
-            return False
+            phrase = TIME_TAIL.sub("", phrase).strip(" ,")
+            phrase = AGE.sub("", APPOSITIVE.sub("", phrase)).strip(" ,")
+            if phrase == previous:
+                return self.unnamed(phrase)
+
+    def named(self, phrase: str) -> Person | None:
+        """The registered person whose name (or short form) ends the phrase."""
         runs = list(NAME_RUN.finditer(phrase))
         if not runs or runs[-1].end() < len(phrase) - 1:
             return None
@@ -301,12 +320,21 @@ class Attributor:
         if person is None:
             _, rest = strip_titles(run.split())
             person = self.registry.resolve(" ".join(rest)) if rest else None
-        if person is None and DOCUMENTS.search(phrase):
-            return False
         if person is not None:
             # "Malin", "Chhay Eang": variants for the UI
             self.registry.add_spelling(person, name or run)
         return person
+
+    def unnamed(self, phrase: str) -> Person | None | bool:
+        """A subject without a registered name: 'he', 'the ministry spokesman', a document."""
+        if not phrase:
+            return None
+        if PRONOUN.match(phrase.split()[-1]):
+            return self.last_person
+        role = ROLE_REFERENCE.search(phrase)
+        if role:
+            return self.registry.by_role(role.group(1).lower(), self.speakers)
+        return False if DOCUMENTS.search(phrase) else None
 
     def subjects(self, phrase: str) -> list[Person] | None | bool:
         """Everyone a subject phrase names: 'A and B' gives both, 'Mr. Yara and provincial
@@ -323,7 +351,9 @@ class Attributor:
         """(speakers, reported text) of one sentence; `plain` has its quotes blanked out."""
         for m in VERB_RE.finditer(plain):
             before = plain[: m.start()].rstrip()
-            after_quote = sentence[: m.start()].rstrip().endswith(("”", '"'))
+            if before.endswith(",") and PARTICIPLE_NEXT.match(plain, m.end()):
+                continue
+            after_quote = sentence[: m.start()].rstrip().endswith(QUOTE_CLOSERS)
             if not WORD_CHAR.search(before) or after_quote or before.endswith(","):
                 # "said Thea", "added the post": the subject follows the verb after a quote.
                 subject = SUBJECT_AFTER.match(plain[m.end() :])
@@ -358,7 +388,7 @@ class Attributor:
 
     def paragraph(self, para: str) -> None:
         """Attribute the quotes and reported speech of one paragraph."""
-        spans = [m.group(1) or m.group(2) for m in QUOTE_SPAN.finditer(para)]
+        spans = [m.group(m.lastindex) for m in QUOTE_SPAN.finditer(para)]
         spans = [" ".join(x.split()) for x in spans if len(x.split()) >= 3]
         plain = outside_quotes(para)
         attributed: Person | None | bool = None

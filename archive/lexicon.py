@@ -96,7 +96,9 @@ October November December Monday Tuesday Wednesday Thursday Friday Saturday Sund
 Image Logo Search Reporter Publication Photo Supplied Viewed Read More Related Live Quote Top
 Stories Democratic Democracy Rescue Candlelight Grassroots Development Peace Relations
 International Kingdom Initiative Programme Program Project Council's Supreme Appeal Appeals
-Tribunal Chambers ECCC Social Security Economic Economy Finance Trade Commerce Industry Tourism
+Tribunal Chambers ECCC Factory Company Corporation Co Ltd Hotel Pagoda Temple Market School
+University Hospital Workers Social Security Stung Treng Ratanakkiri Ratanakiri Mondulkiri
+Mondolkiri Meanchey Banteay Pursat Pailin Rieng Chhnang Tbong Khmum Vihear Tonle Mekong Economic Economy Finance Trade Commerce Industry Tourism
 Culture Fine Arts Community Communities Legal Aid Defenders Front Movement Islamic Buddhist
 Christian God
 """.split()
@@ -151,8 +153,19 @@ PERSON_PREV = re.compile(rf"\b{VERB}\s+(?:[a-z]+\s+){{0,2}}$")
 ROLE_SYNONYMS = {"premier": "prime minister", "pm": "prime minister"}
 NAME_WORD = r"[A-ZÀ-Ý][\w’'-]*"
 NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
-QUOTE_SPAN = re.compile(r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\"")
-SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"A-Z])")
+# Double quotes, and single ones (legacy Post pages, Cambodia Daily): a single quote opens
+# after a non-letter and closes before one, so apostrophes ("Cambodia’s") stay inside.
+QUOTE_SPAN = re.compile(
+    r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\""
+    r"|(?<![\w’'])‘((?:[^‘’]|’(?=\w)){2,600}?)’(?!\w)"
+    r"|(?<![\w’'])'((?:[^'\n]|'(?=\w)){2,600}?)'(?!\w)"
+)
+QUOTE_CLOSERS = ("”", '"', "’", "'")
+# A sentence ends at . ! ? before a capital or a quote, but not after a title or an initial.
+SENTENCE_END = re.compile(
+    r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bGen\.)(?<!\bLt\.)"
+    r"(?<!\bNo\.)(?<!\b[A-Z]\.)(?<=[.!?])[”\"’']?\s+(?=[“‘\"'A-Z])"
+)
 # ", head of the police unit," / ", who has ...," / ", Justice Ministry spokesman,"
 APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?i:{ROLE_ALT})\b)[^,]{{1,160}},?$")
 # ", 63" after a name: an age.

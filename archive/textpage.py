@@ -19,6 +19,7 @@ TEASER_DATE = re.compile(
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
 MAX_BYLINE_WORDS = 14
 DATE_LINE = re.compile(rf"[\w ,|:]*{ANY_DATE}[\w ,|:]*")
+NEW_SENTENCE = re.compile(r"[“‘\"'(\[]?[A-Z0-9]")
 WS = re.compile(r"[ \t\u00a0\u200b]+")
 
 
@@ -222,11 +223,23 @@ class Cleaner:
         )
 
 
+def split_block(block: list[str]) -> list[str]:
+    """A block's paragraphs: captures that keep one paragraph a line with no blank line
+    between them break where a line ends a sentence and the next starts a new one; lines
+    broken mid-sentence (hard wraps) join."""
+    parts = [block[0]]
+    for line in block[1:]:
+        if parts[-1].endswith(TERMINAL) and NEW_SENTENCE.match(line):
+            parts.append(line)
+        else:
+            parts[-1] += " " + line
+    return parts
+
+
 def rejoin(blocks: list[list[str]]) -> list[str]:
     """Real paragraphs from blocks: unwrap hard-wrapped lines, glue split drop caps."""
     paragraphs: list[str] = []
-    for block in blocks:
-        text = " ".join(block)
+    for text in (part for block in blocks for part in split_block(block)):
         if paragraphs and continues(paragraphs[-1], text):
             glue = "" if re.fullmatch(r"[A-Z]", paragraphs[-1]) else " "
             paragraphs[-1] = paragraphs[-1] + glue + text
