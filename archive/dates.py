@@ -13,11 +13,14 @@ MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|"
     r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-DAY_MONTH_YEAR = rf"\d{{1,2}}\s+{MONTH},?\s+(?:19|20)\d\d"
-MONTH_DAY_YEAR = rf"{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d"
+DAY = r"\d{1,2}(?:st|nd|rd|th)?"  # "June 6th, 2017" on live blogs
+DAY_MONTH_YEAR = rf"{DAY}\s+{MONTH},?\s+(?:19|20)\d\d"
+MONTH_DAY_YEAR = rf"{MONTH}\s+{DAY},?\s+(?:19|20)\d\d"
 ISO_DATE = r"(?:19|20)\d\d-[01]\d-[0-3]\d"
 ANY_DATE = rf"(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE})"
 CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\.?)?"
+# Bullets before a byline date: "  • July 8, 2020 3:51 AM" (Cambodianess).
+BULLET = r"[•·*-]?\s*"
 # Zones the captures name; ICT (Indochina Time) is the Post's own.
 ZONES = {"ICT": 7, "UTC": 0, "GMT": 0}
 
@@ -38,9 +41,9 @@ PATTERNS = (
     ),
     # Datelines: "Geneva, 09 February 2021", "Police Blotter: 11 Apr 2013"
     re.compile(rf"^[「\[(*\s]*[A-Z][\w .'-]{{1,40}}[,:]\s+(?P<date>{ANY_DATE})\b", re.M),
-    # A line that is only a date, possibly with a time after a bar.
+    # A line that is only a date, possibly with a time after a bar, a comma or a space.
     re.compile(
-        rf"^\s*(?P<date>{ANY_DATE})(?:\s*[|,]\s*(?P<time>{CLOCK}))?"
+        rf"^\s*{BULLET}(?P<date>{ANY_DATE})(?:\s*[|,]?\s*(?P<time>{CLOCK}))?"
         rf"(?:\s*(?P<zone>ICT|UTC|GMT))?\s*$",
         re.M | re.I,
     ),

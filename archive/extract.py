@@ -84,7 +84,7 @@ def fill_from_text(article: Article, text: str, markdown: bool = False) -> None:
         text = HEADING.sub(r"\1", re.sub(r"^#\s+.+$", "", text, count=1, flags=re.M))
     profile = profile_for(text)
     page = clean_text_capture(text, profile)
-    article.title = page.title or md_title
+    article.title = md_title or page.title  # a Markdown heading is the headline for sure
     article.date = page.date
     article.section = page.section
     article.reporters = page.reporters

@@ -29,11 +29,29 @@ HEADER_LINES = 12
 WRAP_MIN_LINE = 60
 # A headline is short: longer first paragraphs are body text (seeds 000 and 002).
 MAX_TITLE_WORDS = 25
+# A headline standing alone as the first line has at most this many words (the longest
+# headlines of the outlets we read run to about 16); longer lines are a lead or a teaser.
+MAX_HEADLINE_WORDS = 20
+# ...and the story's text follows it: a paragraph of at least this many words.
+MIN_LEAD_WORDS = 12
+# Alt text repeating a caption: lines whose comparison keys share a prefix this long, at
+# most this many non-blank lines apart (alt text, caption and credit sit together).
+MIN_DUPLICATE_KEY = 20
+DUPLICATE_WINDOW = 3
 # A caption right after the metadata block is one sentence; longer text is body.
 MAX_CAPTION_WORDS = 40
 # Listing pages: at least this many teaser-date lines, and this share of paragraphs.
 LISTING_MIN_DATES = 4
 LISTING_DATE_SHARE = 0.2
+# Listings without dates: teasers cut off mid-sentence are long lines (a hard-wrapped
+# 1990s line is under 100 characters) without a sentence end; this many make a listing.
+TEASER_MIN_CHARS = 100
+LISTING_MIN_CUT_TEASERS = 3
+# ...or this many headline lines, each followed by its teaser paragraph, unless more than
+# this share of lines are 60-95 characters long and end mid-sentence (hard-wrapped pages).
+WRAP_MAX_LINE = 95
+WRAPPED_PAGE_SHARE = 0.3
+LISTING_MIN_HEADLINES = 3
 # Reports: long documents with numbered/roman headings or a table of contents.
 REPORT_MIN_CHARS = 12000
 REPORT_MIN_HEADINGS = 4

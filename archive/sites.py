@@ -51,6 +51,16 @@ COMMON_CHROME = (
     r"photo(?:graph)?\s*(?:by)?\s*:.*",
     r"(?:photo\s+)?supplied",
     r"facebook|twitter|telegram|linkedin|email|print",
+    # Site headers, reading-time labels, raw shortcodes and obfuscated e-mail addresses.
+    r"accessibility links",
+    r"breaking news",
+    r"\d+\s+min(?:ute)?s?\s+read",
+    r"\[\w+(?:\s[^\]]*)?\]",
+    r"\[email\s*protected\]",
+    r"read (?:our|the) full story(?: here)?[.:]?",
+    r"(?:post|staff|the)\s+staff|staff reporters?",
+    # Location labels and standalone datelines: a short line in capitals ("PHNOM PENH —").
+    r"(?-i:[A-Z][A-Z ,'’.&]{2,60})(?:\s*[—–-]+)?",
 )
 # Widget headings; when met after the article has begun, the rest is not the story.
 COMMON_TERMINATORS = (
@@ -64,6 +74,7 @@ COMMON_TERMINATORS = (
     r"you may also like",
     r"read more",
     r"tags?\s*:.*",
+    r"latest news",
 )
 
 PHNOM_PENH_POST = SiteProfile(
@@ -118,15 +129,31 @@ VOD = SiteProfile(
 CAMBOJA = SiteProfile(
     name="CamboJA News",
     hosts=("cambojanews.com",),
-    markers=("cambojanews.com", "| CamboJA News"),
+    markers=("cambojanews.com", "| CamboJA News", "Cambodian Journalists Alliance Association\n"),
     title_lines=(r"(.+?)\s*[|-]\s*camboja news",),
+    # The site's name heads every capture.
+    chrome_lines=COMMON_CHROME + (r"cambodian journalists alliance association",),
+    terminators=COMMON_TERMINATORS,
+)
+
+VOA = SiteProfile(
+    name="VOA Khmer",
+    hosts=("voacambodia.com", "www.voacambodia.com", "khmer.voanews.com"),
+    markers=("voacambodia.com", "| Voice of America - Khmer"),
+    title_lines=(r"(.+?)\s*[|-]\s*voice of america(?: - khmer)?",),
     chrome_lines=COMMON_CHROME,
     terminators=COMMON_TERMINATORS,
 )
 
 GENERIC = SiteProfile(name="", chrome_lines=COMMON_CHROME, terminators=COMMON_TERMINATORS)
 
-PROFILES = (PHNOM_PENH_POST, KHMER_TIMES, CAMBODIA_DAILY, VOD, CAMBOJA)
+PROFILES = (PHNOM_PENH_POST, KHMER_TIMES, CAMBODIA_DAILY, VOD, CAMBOJA, VOA)
+# A crawl store's metadata prefix on a capture's first line: " date 2017-01-04 Headline".
+CAPTURE_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
+# Whole lines that only listing pages carry: breadcrumbs of archives and paged sections.
+LISTING_LINES = re.compile(
+    r"^\s*home\s+(?:[\w’'-]+\s+){0,4}(?:page\s+\d+|posts\s+by\s+.+)\s*$", re.I
+)
 
 
 def profile_for(text: str, url: str | None = None) -> SiteProfile:

@@ -8,17 +8,32 @@ from dataclasses import dataclass, field
 from archive import settings
 from archive.bylines import match_byline
 from archive.dates import ANY_DATE, find_date
-from archive.sites import SiteProfile
+from archive.sites import CAPTURE_DATE_PREFIX, LISTING_LINES, SiteProfile
 
 TERMINAL = tuple('.!?"”’:;)…')
 SECTION_LABEL = re.compile(r"^[A-Z][\w&' -]{1,30}$")
 CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
 TEASER_DATE = re.compile(
-    rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)\s*$", re.I
+    rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)"
+    r"(?:\s*\|\s*\d{1,2}:\d\d)?\s*$",  # "Wed, 12 Jan 2022 | 11:20"
+    re.I,
 )
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
 MAX_BYLINE_WORDS = 14
-DATE_LINE = re.compile(rf"[\w ,|:]*{ANY_DATE}[\w ,|:]*")
+DATE_LINE = re.compile(rf"[\w ,|:•]*{ANY_DATE}[\w ,|:•]*")
+# A live blog's entry stamp: "7:01AM, Tuesday, June 6th, 2017", "11:41 p.m.".
+TIMESTAMP = re.compile(
+    rf"\d{{1,2}}:\d\d\s*(?:[ap]\.?m\.?)?(?:,?\s+(?:[A-Z][a-z]+day,?\s+)?{ANY_DATE})?", re.I
+)
+# A headline does not end like a sentence or a dateline ("PHNOM PENH —").
+NOT_HEADLINE_END = tuple(".,;:—–-•|")
+# A prose byline in a standfirst: "Jason Barber and Bou Saroeun describe ...",
+# "Poppy McPherson and Will Jackson report."
+PROSE_BYLINE = re.compile(
+    r"(?:^|[.!?]\s+)(?P<names>(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+"
+    r"(?:\s*,\s*(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+)*\s+and\s+(?:[A-Z][\w’'-]+\s+){1,3}"
+    r"[A-Z][\w’'-]+)\s+(?:report|describe|write|explain|look|examine)s?\b"
+)
 NEW_SENTENCE = re.compile(r"[“‘\"'(\[]?[A-Z0-9]")
 WS = re.compile(r"[ \t\u00a0\u200b]+")
 
@@ -77,7 +92,12 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
         found = matches(profile.rx("title_lines"), line)
         if found and found.group(1).strip():
             return found.group(1).strip()
-    # Without outlet chrome: a short first line repeated as its own line later is a headline.
+    # Without outlet chrome: the first line, alone in its block and shaped like a headline,
+    # before the story's text (mobile Post, Cambodia Daily, VOA, RFA, VOD, CamboJA pages).
+    first = first_content_line(lines, profile)
+    if first is not None and is_headline_shaped(lines, first):
+        return lines[first]
+    # A short first line repeated as its own line later is a headline.
     nonblank = [ln for ln in lines if ln]
     if len(nonblank) > 3:
         first = nonblank[0]
@@ -89,6 +109,53 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
         ):
             return first
     return None
+
+
+def first_content_line(lines: list[str], profile: SiteProfile) -> int | None:
+    """Index of the first line that is not the outlet's chrome."""
+    for i, line in enumerate(lines):
+        if line and not matches(profile.rx("chrome_lines"), line):
+            return i
+    return None
+
+
+def is_headline_shaped(lines: list[str], i: int) -> bool:
+    """A headline: a block of one line, short, not ending like a sentence, a dateline or a
+    caption, followed by the story's first sentence-long paragraph."""
+    line = lines[i]
+    alone = i + 1 < len(lines) and not lines[i + 1]
+    following = [ln for ln in lines[i + 1 : i + 12] if ln]
+    return (
+        alone
+        and 3 <= len(line.split()) <= settings.MAX_HEADLINE_WORDS
+        and not line.endswith(NOT_HEADLINE_END)
+        and not line.rstrip("’'\"”").endswith(".")
+        and (line[:1].isupper() or line[:1] in "‘'\"“" or line[:1].isdigit())
+        and not DATE_LINE.fullmatch(line)
+        and not TIMESTAMP.fullmatch(line)
+        and not match_byline(line)
+        and any(len(ln.split()) >= settings.MIN_LEAD_WORDS for ln in following)
+    )
+
+
+def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
+    """(alt-text lines, caption lines): a photo's alt text repeats its caption on a
+    neighbouring line, whole or cut short, in other case or quotes; the longer is the
+    caption, the shorter (or first) one is chrome."""
+    alt, captions = set(), set()
+    filled = [i for i, ln in enumerate(lines) if ln]
+    for n, i in enumerate(filled):
+        a = key(lines[i])
+        if len(a) < settings.MIN_DUPLICATE_KEY:
+            continue
+        for j in filled[n + 1 : n + 1 + settings.DUPLICATE_WINDOW]:
+            b = key(lines[j])
+            if b.startswith(a) or a.startswith(b) and len(b) >= settings.MIN_DUPLICATE_KEY:
+                short, long = (j, i) if len(b) < len(a) else (i, j)
+                alt.add(short)
+                captions.add(long)
+                break
+    return alt, captions - alt
 
 
 class Cleaner:
@@ -104,6 +171,8 @@ class Cleaner:
         self.expect_caption = False
         self.after_more_topic = False
         self.after_caption = False
+        self.alt_lines, self.caption_lines = near_duplicates(lines)
+        self.stamps = 0  # live-blog entry stamps seen: a live blog is one story
 
     def run(self) -> Page:
         """Classify every line, then rebuild paragraphs from what is left."""
@@ -142,7 +211,16 @@ class Cleaner:
         if re.match(r"^more topics?$", line, re.I):
             self.after_more_topic = True
             return 1
-        if matches(profile.rx("chrome_lines"), line):
+        if matches(profile.rx("chrome_lines"), line) or i in self.alt_lines:
+            return 1
+        if i in self.caption_lines:
+            page.captions.append(line)
+            return 1
+        if TIMESTAMP.fullmatch(line):  # a live-blog entry: its first stamp dates the page
+            page.date = page.date or find_date(line)
+            self.stamps += 1
+            if not self.body_started:
+                self.take_section_label()
             return 1
         if not self.body_started:
             consumed = self.header_line(line, i)
@@ -272,10 +350,68 @@ def is_listing(paragraphs: list[str]) -> bool:
     )
 
 
+def looks_like_teasers(body_lines: list[str]) -> bool:
+    """Section fronts and archives without dates, judged on the lines left after chrome,
+    headline and captions are gone: several teasers cut off mid-sentence, or several
+    headlines each standing before its teaser. Hard-wrapped pages (1990s Post archive) break
+    lines mid-sentence everywhere, so only cut teasers count there."""
+    filled = [ln for ln in body_lines if ln]
+    if len(filled) < 3:
+        return False
+    # The capture itself may end mid-word: its last line is not a cut teaser.
+    cut = sum(
+        1
+        for ln in filled[:-1]
+        if len(ln) >= settings.TEASER_MIN_CHARS
+        and (not ln.endswith(TERMINAL) or ln.endswith(("…", "...")))
+    )
+    # A teaser ends in an ellipsis where the site cut it; a story's paragraph does not.
+    ellipses = sum(1 for ln in filled[:-1] if ln.endswith(("…", "...")) and len(ln) >= 100)
+    if cut >= settings.LISTING_MIN_CUT_TEASERS or ellipses:
+        return True
+    wrapped = sum(
+        1
+        for ln in filled
+        if settings.WRAP_MIN_LINE <= len(ln) <= settings.WRAP_MAX_LINE
+        and not ln.endswith(TERMINAL)
+    )
+    if wrapped / len(filled) > settings.WRAPPED_PAGE_SHARE:
+        return False
+    headlines = sum(
+        1
+        for n, ln in enumerate(filled[:-1])
+        if 4 <= len(ln.split()) <= settings.MAX_HEADLINE_WORDS
+        and ln[:1].isupper()
+        and not ln.endswith(TERMINAL + NOT_HEADLINE_END)
+        and (n == 0 or filled[n - 1].endswith(TERMINAL))
+        and len(filled[n + 1].split()) >= settings.MIN_LEAD_WORDS
+    )
+    return headlines >= settings.LISTING_MIN_HEADLINES
+
+
 def clean_text_capture(text: str, profile: SiteProfile) -> Page:
     """Run the cleaner over a text capture and decide whether it is a listing page."""
+    prefix = CAPTURE_DATE_PREFIX.match(text)
+    if prefix:  # the crawl store's metadata, not the page's text
+        text = text[prefix.end() :]
     lines = normalise(text)
-    page = Cleaner(lines, profile).run()
-    if is_listing(page.paragraphs) or is_listing([" ".join(b) for b in blocks_of(lines)]):
+    cleaner = Cleaner(lines, profile)
+    page = cleaner.run()
+    if prefix:
+        page.date = prefix.group(1)
+    if not page.reporters:
+        page.reporters = prose_byline("\n".join(page.paragraphs[:3]))
+    if (
+        is_listing(page.paragraphs)
+        or is_listing([" ".join(b) for b in blocks_of(lines)])
+        or any(LISTING_LINES.match(ln) for ln in lines[:8])
+        or (not cleaner.stamps and looks_like_teasers(cleaner.body_lines))
+    ):
         page.page_type = "listing"
     return page
+
+
+def prose_byline(text: str) -> list[str]:
+    """Reporters named in a standfirst's prose byline, or []."""
+    found = PROSE_BYLINE.search(text)
+    return re.split(r"\s*,\s*|\s+and\s+", found.group("names")) if found else []
