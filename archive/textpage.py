@@ -341,7 +341,7 @@ def is_listing(paragraphs: list[str]) -> bool:
     """Section fronts and archives: many short teasers, each with its own date."""
     if not paragraphs:
         return False
-    dated = sum(1 for p in paragraphs if TEASER_DATE.search(p) and len(p) < 300)
+    dated = sum(1 for p in paragraphs if len(p) < 300 and TEASER_DATE.search(p))
     words = sorted(len(p.split()) for p in paragraphs)
     return (
         dated >= settings.LISTING_MIN_DATES

@@ -106,3 +106,57 @@ def test_a_passing_mention_is_not_a_topic():
     assert "Drugs" in topics_for(
         "Drug users blacklisted", body + " Drug users and drug dealers were named."
     )
+
+
+# Issue 11: forms of reported speech seen on real pages (regression tests, not evidence of
+# quality; that comes from tests/test_realpages.py).
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        (
+            "Anlong Veng Commune Chief Vong Pheak said 35 families had refused to move.",
+            ["Vong Pheak"],
+        ),
+        (
+            "Phrom Sothy, 63, a tuk tuk driver, claimed there was no reason for a delay.",
+            ["Phrom Sothy"],
+        ),
+        (
+            "Second Prime Minister Hun Sen has said repeatedly that the prince may return.",
+            ["Hun Sen"],
+        ),
+        (
+            "Responding yesterday, CNRP lawmaker Eng Chhay Eang said the move was illegal.",
+            ["Eng Chhay Eang"],
+        ),
+        (
+            "Kong Som On, a lawyer for Khieu Samphan, said his client should not be convicted.",
+            ["Kong Som On"],
+        ),
+        (
+            "CPP lawmaker Sous Yara wanted the land.\n\n"
+            "Mr. Yara and provincial authorities claimed the villagers were squatting.",
+            ["Sous Yara"],
+        ),
+        (
+            "On Sunday, officials would not say why Hou Vanny was moved.\n\n"
+            "Mr. Vanny said he did not know the reason for his transfer.",
+            ["Hou Vanny"],
+        ),
+        ("Officers, including General Kroch Yoeun, noted above, were killed in the clash.", []),
+        (
+            "Commune Chief Vong Pheak spoke to reporters.\n\n"
+            "‘They want the national level to solve the problem,’ he said.",
+            ["Vong Pheak"],
+        ),
+    ],
+)
+def test_reported_speech_forms(body, expected):
+    assert speakers(body) == expected
+
+
+def test_reported_text_drops_trailing_he_said():
+    found = analyse(
+        None, "Police official Eng Sorphea said the thieves came from two gangs, he said.", []
+    )
+    assert [q.text for q in found.quotes] == ["the thieves came from two gangs"]
