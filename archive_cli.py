@@ -39,8 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_extract)
 
     p = sub.add_parser("ingest", help="extract raw files into the search index")
-    p.add_argument("paths", nargs="*", type=Path, default=[Path("raw")])
-    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument(
+        "paths", nargs="*", type=Path, default=[Path("raw")], help="files or folders (raw/)"
+    )
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (index/)")
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="follow symbolic links that lead outside the folders given (off: reported)",
+    )
     p.add_argument("--prune", action="store_true", help="drop records whose files are gone")
     p.add_argument("--rebuild", action="store_true", help="start the index from scratch")
     p.add_argument("--wait", action="store_true", help="wait for another ingest to finish")
@@ -108,6 +115,7 @@ def cmd_ingest(args) -> int:
             wait=args.wait,
             workers=args.workers,
             progress=progress,
+            follow_links=args.follow_links,
         )
     except IndexError_ as exc:
         print(f"archive ingest: {exc}", file=sys.stderr)

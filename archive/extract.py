@@ -15,7 +15,7 @@ from archive.entities import analyse
 from archive.htmlpage import parse_html
 from archive.markdown import HEADING, markdown_to_text
 from archive.pdfpage import pdf_text
-from archive.record import Article, ExtractionError
+from archive.record import Article, ExtractionError, web_url
 from archive.report import looks_like_report, parse_report
 from archive.sites import profile_for
 from archive.textpage import clean_text_capture
@@ -38,9 +38,12 @@ def is_sidecar(path: Path) -> bool:
 
 
 def display_path(path: Path) -> str:
-    """The path as users see it: relative to the working folder when inside it."""
+    """The path as users see it: relative to the working folder when inside it. Links are
+    not resolved (a looping link has no real path; #15)."""
     rel = os.path.relpath(path)
-    return Path(rel).as_posix() if not rel.startswith("..") else path.resolve().as_posix()
+    return (
+        Path(rel).as_posix() if not rel.startswith("..") else Path(os.path.abspath(path)).as_posix()
+    )
 
 
 def record_id(source_path: str) -> str:
@@ -66,6 +69,7 @@ def extract_file(path: Path | str) -> Article:
     else:
         fill_from_text(article, decode(data), markdown=ext in MD_TYPES)
     apply_sidecar(article, sidecar)
+    article.url = web_url(article.url)
     finish(article)
     return article
 

@@ -26,15 +26,19 @@ class Outcome:
     error: str | None = None
 
 
-def collect(paths: Iterable[Path | str]) -> tuple[list[Path], list[Outcome]]:
-    """Candidate files under paths (sorted, each once), and the ones skipped on sight."""
+def collect(
+    paths: Iterable[Path | str], follow_links: bool = False
+) -> tuple[list[Path], list[Outcome]]:
+    """Candidate files under paths (sorted, each once), and the ones skipped on sight.
+    Symbolic links are followed only while they stay inside the folder being ingested,
+    unless follow_links says to follow them anywhere."""
     files: dict[str, Path] = {}
     skipped: list[Outcome] = []
     for root in map(Path, paths):
         if not root.exists() and not root.is_symlink():
             skipped.append(Outcome(str(root), error="no such file or folder"))
             continue
-        candidates = [root] if not root.is_dir() else walk(root, skipped)
+        candidates = [root] if not root.is_dir() else walk(root, skipped, follow_links)
         for path in candidates:
             if is_sidecar(path):
                 continue
@@ -50,9 +54,11 @@ def collect(paths: Iterable[Path | str]) -> tuple[list[Path], list[Outcome]]:
     return [files[k] for k in sorted(files)], skipped
 
 
-def walk(root: Path, skipped: list[Outcome]) -> list[Path]:
-    """Every file below root; folder loops and unreadable folders are reported, not fatal."""
+def walk(root: Path, skipped: list[Outcome], follow_links: bool = False) -> list[Path]:
+    """Every file below root; folder loops, broken links, links leading outside root and
+    unreadable folders are reported by name, not fatal."""
     found, seen = [], set()
+    inside = os.path.realpath(root)
 
     def onerror(exc: OSError) -> None:
         skipped.append(
@@ -62,6 +68,16 @@ def walk(root: Path, skipped: list[Outcome]) -> list[Path]:
             )
         )
 
+    def refused(path: Path) -> str | None:
+        """Why a linked path is not taken, or None."""
+        if not path.is_symlink():
+            return None
+        if not os.path.exists(path):
+            return "broken or looping symbolic link"
+        if not follow_links and not is_within(os.path.realpath(path), inside):
+            return f"symbolic link leads outside {root} (use --follow-links to follow it)"
+        return None
+
     for folder, dirs, names in os.walk(root, onerror=onerror, followlinks=True):
         real = os.path.realpath(folder)
         if real in seen:
@@ -70,8 +86,24 @@ def walk(root: Path, skipped: list[Outcome]) -> list[Path]:
             continue
         seen.add(real)
         dirs.sort()
-        found.extend(Path(folder) / name for name in sorted(names) if not name.startswith("."))
+        for name in list(dirs):
+            reason = refused(Path(folder) / name)
+            if reason:
+                skipped.append(Outcome(display_path(Path(folder) / name), error=reason))
+                dirs.remove(name)
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = Path(folder) / name
+            reason = refused(path)
+            if reason:
+                skipped.append(Outcome(display_path(path), error=reason))
+            else:
+                found.append(path)
     return found
+
+
+def is_within(path: str, folder: str) -> bool:
+    """True when the real path lies inside the real folder."""
+    return os.path.commonpath([path, folder]) == folder
 
 
 def extract_one(path: Path) -> Outcome:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
+
+
+def web_url(value: object) -> str | None:
+    """An http(s) URL, or None: only these may become links (#15: `javascript:` URLs)."""
+    text = str(value).strip() if value is not None else ""
+    return text if re.match(r"https?://[^\s/]", text, re.I) else None
 
 
 class ExtractionError(Exception):

@@ -13,10 +13,12 @@ MIN_BODY_CHARS = 40
 BINARY_CONTROL_RATIO = 0.02
 
 # --- Extraction cascade ---------------------------------------------------------
-# trafilatura runs first; when its body is shorter than this share of the page's
-# visible paragraph text it probably cut the article, so the fallback runs.
+# trafilatura runs first, tuned for precision. Only when that text is shorter than
+# ESCALATE_MIN_CHARS (a cut article, or a short page) does the recall pass run, and its text
+# is taken only when the precision text is under ESCALATE_RATIO of it. Measured on the
+# 181-page benchmark (issue 11): running the recall pass on every page and escalating by the
+# ratio alone gives the same F1 (0.968) at one more trafilatura pass per page.
 ESCALATE_RATIO = 0.5
-# ...but never escalate for pages whose total paragraph text is this short.
 ESCALATE_MIN_CHARS = 400
 
 # HTML pages without date markup: look for a printed date in this many lines of the

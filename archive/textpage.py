@@ -372,8 +372,7 @@ def looks_like_teasers(body_lines: list[str]) -> bool:
     wrapped = sum(
         1
         for ln in filled
-        if settings.WRAP_MIN_LINE <= len(ln) <= settings.WRAP_MAX_LINE
-        and not ln.endswith(TERMINAL)
+        if settings.WRAP_MIN_LINE <= len(ln) <= settings.WRAP_MAX_LINE and not ln.endswith(TERMINAL)
     )
     if wrapped / len(filled) > settings.WRAPPED_PAGE_SHARE:
         return False

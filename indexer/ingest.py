@@ -64,6 +64,7 @@ def ingest(
     wait: bool = False,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Bring the index in index_dir up to date with the files under paths."""
     started = time.perf_counter()
@@ -76,7 +77,7 @@ def ingest(
         conn = open_state(index_dir)
         report = IngestReport()
         run = _Run(conn, report)
-        files, skipped = collect(paths)
+        files, skipped = collect(paths, follow_links)
         report.failed.extend((o.path, o.error) for o in skipped)
         todo = run.changed_files(files)
         report.phases["scan"] = time.perf_counter() - started
