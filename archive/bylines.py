@@ -13,10 +13,14 @@ BYLINE_LINES = (
     re.compile(rf"^\s*Reporters?\s*:\s*(?P<names>{NAMES})\s*$"),
     re.compile(
         rf"^\s*(?:Written|Compiled|Reported|Story)\s+by\s*:?\s*(?P<names>{NAMES})"
-        rf"(?:\s*/\s*(?P<outlet>[\w .]+))?\s*$",
+        rf"(?:\s*/\s*(?P<outlet>[\w .]+?))?"
+        # Khmer Times prints its comment count and share bar on the byline's line.
+        rf"(?:\s+(?:no|\d+)\s+comments?)?(?:\s+share:?)?\s*$",
         re.I,
     ),
     re.compile(rf"^\s*By\s+(?P<names>{NAMES})(?:\s*/\s*(?P<outlet>[\w .]+))?\s*$"),
+    # A bulleted byline: "• Gerald Flynn and Phoung Vantha" (Cambodianess)
+    re.compile(rf"^\s*[•·]\s*(?P<names>{NAMES})\s*$"),
     # A sign-off at the end of a story: "— Sok Chan" or "- Reuters"
     re.compile(rf"^\s*[—–-]\s*(?P<names>{NAMES})\s*$"),
 )

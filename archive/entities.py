@@ -49,10 +49,16 @@ from archive.record import Quote
 
 POSSESSIVE = re.compile(r"['’]s$")
 LOWER_WORD = re.compile(r"[a-z-]+")
-LOWER_AFTER_COMMA = re.compile(r",\s*[a-z][^,]*$")
+# After a comma, an article or a preposition before the name marks an appositive ("X, a
+# lawyer for Khieu Samphan"); a role right before it does not ("..., municipal governor X").
+APPOSITIVE_TAIL = re.compile(
+    r",\s*(?:(?:a|an|the|who)\s|[a-z][^,]*?\s(?:of|for|at|in|with|to)\s)[^,]*$"
+)
+# Quote marks lost to an encoding: "?Kem Sokha? said", "?We will win,? he said".
+LOST_QUOTES = re.compile(r"(?<![\w?])\?([A-Za-z][^?\n]{0,400}?)\?(?![\w?])")
+LOST_NAME = re.compile(r"(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+")
 # "General Kroch Yoeun, noted above": a participle, not a verb of speech.
 PARTICIPLE_NEXT = re.compile(r"\s+(?:above|below|by|as)\b")
-POSSESSIVE_NEXT = re.compile(r"['’]s\b")
 SENTENCE_START = re.compile(r"(?:[.!?“\"]\s*|\n)$")
 VERB_RE = re.compile(rf"\b{VERB}\b")
 
@@ -277,8 +283,9 @@ def clean_role(role: str | None) -> str | None:
 
 
 def outside_quotes(text: str) -> str:
-    """The text with quoted spans blanked out (same length, so offsets still line up)."""
-    return QUOTE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+    """The text with quoted spans blanked out but for the opening mark (same length, so
+    offsets still line up; the mark lets a sentence start at a quote)."""
+    return QUOTE_SPAN.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 1), text)
 
 
 class Attributor:
@@ -299,8 +306,8 @@ class Attributor:
         Chhay Eang' is a name, not an appositive)."""
         phrase = phrase.strip(" ,")
         while True:
-            # After a comma, lower case starts an appositive: "X, a lawyer for Khieu Samphan".
-            person = None if LOWER_AFTER_COMMA.search(phrase) else self.named(phrase)
+            # A name inside an appositive is not the subject: "X, a lawyer for Khieu Samphan".
+            person = None if APPOSITIVE_TAIL.search(phrase) else self.named(phrase)
             if person is not None:
                 return person
             previous = phrase
@@ -359,7 +366,9 @@ class Attributor:
                 subject = SUBJECT_AFTER.match(plain[m.end() :])
                 person = self.who(subject.group(1)) if subject else None
                 if person is not None:
-                    return ([person] if person else person), ""
+                    # "The ministry will review it, said X": the words before are reported.
+                    text = "" if after_quote else sentence[: m.start()].strip(" ,")
+                    return ([person] if person else person), text
                 if not WORD_CHAR.search(before) or after_quote:
                     continue
             clause = CLAUSE_BREAK.split(before)[-1]
@@ -380,7 +389,7 @@ class Attributor:
     def track_subject(self, plain: str) -> None:
         """Remember a named person at the start of a sentence: 'he' may mean them next."""
         first = NAME_RUN.search(plain[:80])
-        if first and not POSSESSIVE_NEXT.match(plain, first.end()):  # "Sokha's position"
+        if first and not POSSESSIVE.search(first.group(0)):  # "Sokha's position"
             name, _ = clean_name(first.group(0))
             found = self.registry.resolve(name) if name else self.registry.resolve(first.group(0))
             if found:
@@ -506,8 +515,22 @@ def organisations_in(text: str) -> list[str]:
     return list(found)
 
 
+def restore_quotes(body: str) -> str:
+    """Question marks that stand where an encoding lost quote marks: around a bare name
+    they go, around speech they become curly quotes."""
+    if "?" not in body:
+        return body
+
+    def fix(m: re.Match) -> str:
+        inner = m.group(1)
+        return inner if LOST_NAME.fullmatch(inner) else f"“{inner}”"
+
+    return LOST_QUOTES.sub(fix, body)
+
+
 def analyse(title: str | None, body: str, reporters: list[str]) -> Analysis:
     """People, organisations, speakers and quotes of one article."""
+    body = restore_quotes(body)
     registry = Registry(exclude=set(reporters))
     register_people(body, registry)
     attributor = Attributor(registry)

@@ -147,7 +147,8 @@ LEADING_THAT = re.compile(
 WORD_CHAR = re.compile(r"\w")
 PERSON_NEXT = re.compile(
     rf"(?:['’]s\b|,?\s+{BETWEEN}{{0,3}}{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b"
-    rf"|,\s*\d{{1,3}}\s*,)"  # an age: "Phrom Sothy, 63, a tuk tuk driver"
+    rf"|,\s*\d{{1,3}}\s*,"  # an age: "Phrom Sothy, 63, a tuk tuk driver"
+    rf"|\s+and\s+(?:[A-Z][\w’'-]*\s+){{1,4}}{BETWEEN}{{0,3}}{VERB}\b)"  # "A and B said"
 )
 # "said Pov Sophea", "said villager Sreng Thy"
 PERSON_PREV = re.compile(rf"\b{VERB}\s+(?:[a-z]+\s+){{0,2}}$")
@@ -157,7 +158,7 @@ NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
 # Double quotes, and single ones (legacy Post pages, Cambodia Daily): a single quote opens
 # after a non-letter and closes before one, so apostrophes ("Cambodia’s") stay inside.
 QUOTE_SPAN = re.compile(
-    r"“([^“”]{2,})(?:”|$)|\"([^\"]{2,})\""
+    r"[“\"]([^“”\"]{2,})(?:[”\"]|$)"  # curly or straight, mixed as pages mix them
     r"|(?<![\w’'])‘((?:[^‘’]|’(?=\w)){2,600}?)’(?!\w)"
     r"|(?<![\w’'])'((?:[^'\n]|'(?=\w)){2,600}?)'(?!\w)"
 )

@@ -40,6 +40,9 @@ MIN_LEAD_WORDS = 12
 # most this many non-blank lines apart (alt text, caption and credit sit together).
 MIN_DUPLICATE_KEY = 20
 DUPLICATE_WINDOW = 3
+# Above a caption that ends with its credit, a line this short is the photographer's name
+# or the image's file name, not text.
+MAX_CREDIT_WORDS = 6
 # A caption right after the metadata block is one sentence; longer text is body.
 MAX_CAPTION_WORDS = 40
 # Listing pages: at least this many teaser-date lines, and this share of paragraphs.

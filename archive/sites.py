@@ -57,7 +57,7 @@ COMMON_CHROME = (
     r"\d+\s+min(?:ute)?s?\s+read",
     r"\[\w+(?:\s[^\]]*)?\]",
     r"\[email\s*protected\]",
-    r"read (?:our|the) full story(?: here)?[.:]?",
+    r"read (?:our|the) full story(?: here)?(?:[.:].*)?",
     r"(?:post|staff|the)\s+staff|staff reporters?",
     # Location labels and standalone datelines: a short line in capitals ("PHNOM PENH —").
     r"(?-i:[A-Z][A-Z ,'’.&]{2,60})(?:\s*[—–-]+)?",

@@ -13,6 +13,13 @@ from archive.sites import CAPTURE_DATE_PREFIX, LISTING_LINES, SiteProfile
 TERMINAL = tuple('.!?"”’:;)…')
 SECTION_LABEL = re.compile(r"^[A-Z][\w&' -]{1,30}$")
 CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
+# A caption ends with its photo credit: "(Siv Channa/The Cambodia Daily)",
+# "Photograph: Hong Menea/Phnom Penh Post".
+CAPTION_CREDIT = re.compile(
+    r"(?:\((?:photo:?\s*)?[A-Z][^()/]{1,60}/[^()]{1,60}\)|photograph:\s*[^/]{1,60}/.{1,60})$", re.I
+)
+# Sponsor and logo rows before the story: a run of capitalised words and nothing else.
+LOGO_ROW = re.compile(r"^(?:[A-Z][\w&'’.-]*\s+){2,}[A-Z][\w&'’.-]*$")
 TEASER_DATE = re.compile(
     rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)"
     r"(?:\s*\|\s*\d{1,2}:\d\d)?\s*$",  # "Wed, 12 Jan 2022 | 11:20"
@@ -30,7 +37,7 @@ NOT_HEADLINE_END = tuple(".,;:—–-•|")
 # A prose byline in a standfirst: "Jason Barber and Bou Saroeun describe ...",
 # "Poppy McPherson and Will Jackson report."
 PROSE_BYLINE = re.compile(
-    r"(?:^|[.!?]\s+)(?P<names>(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+"
+    r"(?:^|[.!?,]\s+)(?P<names>(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+"
     r"(?:\s*,\s*(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+)*\s+and\s+(?:[A-Z][\w’'-]+\s+){1,3}"
     r"[A-Z][\w’'-]+)\s+(?:report|describe|write|explain|look|examine)s?\b"
 )
@@ -141,21 +148,45 @@ def is_headline_shaped(lines: list[str], i: int) -> bool:
 def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
     """(alt-text lines, caption lines): a photo's alt text repeats its caption on a
     neighbouring line, whole or cut short, in other case or quotes; the longer is the
-    caption, the shorter (or first) one is chrome."""
+    caption, the shorter (or first) one is chrome. A line that is a cut-short copy of any
+    earlier line is alt text too, however far apart (an exact repeat far away may be a
+    repeated body line, and stays)."""
     alt, captions = set(), set()
     filled = [i for i, ln in enumerate(lines) if ln]
+    keys = {i: key(lines[i]) for i in filled}
+    earlier: list[tuple[int, str]] = []
     for n, i in enumerate(filled):
-        a = key(lines[i])
+        a = keys[i]
         if len(a) < settings.MIN_DUPLICATE_KEY:
             continue
+        longer = [m for m, b in earlier if len(b) > len(a) and b.startswith(a)]
+        if longer:  # the line it copies is a caption: alt text repeats captions
+            alt.add(i)
+            captions.update(longer)
+        earlier.append((i, a))
         for j in filled[n + 1 : n + 1 + settings.DUPLICATE_WINDOW]:
-            b = key(lines[j])
+            b = keys[j]
             if b.startswith(a) or a.startswith(b) and len(b) >= settings.MIN_DUPLICATE_KEY:
                 short, long = (j, i) if len(b) < len(a) else (i, j)
                 alt.add(short)
                 captions.add(long)
                 break
     return alt, captions - alt
+
+
+def credit_lines(lines: list[str]) -> set[int]:
+    """Lone photographer names and image slugs ('7 garment will baxter') printed above a
+    caption that ends with its credit."""
+    found = set()
+    filled = [i for i, ln in enumerate(lines) if ln]
+    for i, j in zip(filled, filled[1:], strict=False):
+        if (
+            len(lines[i].split()) <= settings.MAX_CREDIT_WORDS
+            and not lines[i].endswith(TERMINAL)
+            and CAPTION_CREDIT.search(lines[j])
+        ):
+            found.add(i)
+    return found
 
 
 class Cleaner:
@@ -172,6 +203,7 @@ class Cleaner:
         self.after_more_topic = False
         self.after_caption = False
         self.alt_lines, self.caption_lines = near_duplicates(lines)
+        self.credit_lines = credit_lines(lines)
         self.stamps = 0  # live-blog entry stamps seen: a live blog is one story
 
     def run(self) -> Page:
@@ -205,15 +237,32 @@ class Cleaner:
             page.title and key(line) == key(page.title)
         ):
             return 1
+        if (
+            page.title
+            and len(key(line)) > len(key(page.title))
+            and key(line).startswith(key(page.title))
+        ):  # a photo line: the headline, then the caption (RFA)
+            page.captions.append(line)
+            self.after_caption = True
+            return 1
         if matches(profile.rx("caption_markers"), line):
             self.expect_caption = True
             return 1
         if re.match(r"^more topics?$", line, re.I):
             self.after_more_topic = True
             return 1
-        if matches(profile.rx("chrome_lines"), line) or i in self.alt_lines:
+        if matches(profile.rx("chrome_lines"), line) or i in self.alt_lines | self.credit_lines:
             return 1
-        if i in self.caption_lines:
+        if (
+            not self.body_started
+            and LOGO_ROW.match(line)
+            and key(line) != key(page.title)
+            and not match_byline(line)
+        ):
+            return 1
+        if i in self.caption_lines or (
+            CAPTION_CREDIT.search(line) and len(line.split()) <= settings.MAX_CAPTION_WORDS
+        ):
             page.captions.append(line)
             return 1
         if TIMESTAMP.fullmatch(line):  # a live-blog entry: its first stamp dates the page

@@ -160,3 +160,65 @@ def test_reported_text_drops_trailing_he_said():
         None, "Police official Eng Sorphea said the thieves came from two gangs, he said.", []
     )
     assert [q.text for q in found.quotes] == ["the thieves came from two gangs"]
+
+
+# The forms issue 11 lists (written from the issue, not from the labelled pages).
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("“We will not leave,” said Sok Lin, 54, sitting outside her house.", ["Sok Lin"]),
+        (
+            "The ministry will review the project, said Chea Sophal, technical adviser at the "
+            "NGO Forum.",
+            ["Chea Sophal"],
+        ),
+        (
+            "In a notice on May 23, municipal governor Khuong Sreng said the market would close.",
+            ["Khuong Sreng"],
+        ),
+        (
+            "Ny Sokha, speaking at a press conference on Monday, said the arrests were unjust.",
+            ["Ny Sokha"],
+        ),
+        (
+            "Am Sam Ath, president of the Licadho group, says: “The law is being abused.”",
+            ["Am Sam Ath"],
+        ),
+        (
+            "Soeung Sen Karuna and Chak Sopheap both said the charges should be dropped.",
+            ["Soeung Sen Karuna", "Chak Sopheap"],
+        ),
+        ("Opposition leader Kem Sokha declared that the party would win.", ["Kem Sokha"]),
+        ("Police chief Mok Chito revealed that six suspects had been arrested.", ["Mok Chito"]),
+        ("Government spokesman Phay Siphan told the Post that the law was fair.", ["Phay Siphan"]),
+        ("Prime Minister Hun Manet posted on Facebook that the road would open.", ["Hun Manet"]),
+        (
+            "The price of rice will rise, according to Song Saran, president of Amru Rice.",
+            ["Song Saran"],
+        ),
+        (
+            "Health ministry secretary of state Or Vandine said vaccines had arrived.",
+            ["Or Vandine"],
+        ),
+        (
+            "Ministry spokesman Ouk Kim Lekh said the plan was fair.\n\n“It is legal,” Kim Lekh "
+            "added.",
+            ["Ouk Kim Lekh"],
+        ),
+        ("?Meas Sokchea? said the vote would be held in June.", ["Meas Sokchea"]),
+        (
+            "District chief Ngoun Lin said the villagers lived on state land. ‘We do not want "
+            "a dispute,’ said Lin.",
+            ["Ngoun Lin"],
+        ),
+    ],
+)
+def test_issue_11_speech_forms(body, expected):
+    assert speakers(body) == expected
+
+
+def test_reported_text_before_a_verb_first_attribution():
+    found = analyse(None, "The ministry will review it, said Chea Sophal, an adviser.", [])
+    assert [(q.speaker, q.text) for q in found.quotes] == [
+        ("Chea Sophal", "The ministry will review it")
+    ]
