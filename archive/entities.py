@@ -40,6 +40,7 @@ from archive.lexicon import (
     SENTENCE_END,
     SUBJECT_AFTER,
     TIME_TAIL,
+    TITLED_NAME,
     TRAILING_SAID,
     VERB,
     WORD_CHAR,
@@ -246,15 +247,9 @@ def register_titled_names(text: str, registry: Registry) -> None:
     """One capitalised word after a personal title ('Mr. Vanny', 'Miss Nakry', 'Prince
     Ranariddh') is a person: the full name registered earlier when one ends with it, the
     alias table's name, or else the word as printed. Runs after every full name is known."""
-    for m in NAME_RUN.finditer(text):
-        titles, rest = strip_titles(m.group(0).split(), at_start=False)
-        before = text[max(0, m.start() - 20) : m.start()]
-        if len(rest) != 1 or not (titles or PERSONAL_TITLE.search(before)):
-            continue
-        if titles and not PERSONAL_TITLE.search(" ".join(titles) + " "):
-            continue  # "Police Chief X", "CNRP X": a role, not a form of address
-        name = POSSESSIVE.sub("", rest[0])
-        if len(name) < 3 or name in NOT_NAME or name.lower() in HONORIFICS:
+    for m in TITLED_NAME.finditer(text):
+        name = POSSESSIVE.sub("", m.group(1))
+        if len(name) < 3 or is_title_word(name, False, False):
             continue
         person = registry.resolve(name)
         if person is not None:
@@ -280,6 +275,23 @@ def clean_role(role: str | None) -> str | None:
         return None
     words = [w for w in role.split() if w.lower() not in HONORIFICS and w not in ("The", "the")]
     return " ".join(words) or None
+
+
+def peel(phrase: str) -> str:
+    """A subject phrase without its last layer: time words, an age, an appositive. Each
+    pattern is anchored at the end and only tried on the tail it can match (time words fit in
+    TAIL_CHARS; an appositive starts at the last comma): on a long clause the whole-phrase
+    search backtracks for milliseconds."""
+    cut = max(0, len(phrase) - TAIL_CHARS)
+    phrase = (phrase[:cut] + TIME_TAIL.sub("", phrase[cut:])).strip(" ,")
+    comma = phrase.rfind(",")
+    if comma >= 0:
+        phrase = phrase[:comma] + APPOSITIVE.sub("", phrase[comma:])
+    return AGE.sub("", phrase).strip(" ,")
+
+
+# Longest run of time words and auxiliaries peel() looks for at a phrase's end.
+TAIL_CHARS = 120
 
 
 def outside_quotes(text: str) -> str:
@@ -310,9 +322,7 @@ class Attributor:
             person = None if APPOSITIVE_TAIL.search(phrase) else self.named(phrase)
             if person is not None:
                 return person
-            previous = phrase
-            phrase = TIME_TAIL.sub("", phrase).strip(" ,")
-            phrase = AGE.sub("", APPOSITIVE.sub("", phrase)).strip(" ,")
+            previous, phrase = phrase, peel(phrase)
             if phrase == previous:
                 return self.unnamed(phrase)
 

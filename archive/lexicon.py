@@ -32,10 +32,13 @@ HONORIFICS = set(
 )
 # Titles that may stand before a single name ("Mr. Vanny", "Miss Nakry", "Prince Ranariddh",
 # "General Savoeun"): with one of them, one capitalised word is a person.
-PERSONAL_TITLE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prince|Princess|General|Gen|Samdech|Oknha|Lok Chumteav|"
-    r"Venerable|Colonel|Judge|Governor)\.?\s+)$"
+PERSONAL_TITLES = (
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prince|Princess|General|Gen|Samdech|Oknha|Lok Chumteav|"
+    r"Venerable|Colonel|Judge|Governor)\.?\s+"
 )
+PERSONAL_TITLE = re.compile(rf"(?:{PERSONAL_TITLES})$")
+# The title, then exactly one capitalised word: "Mr. Vanny said", not "Mr. Sok Chan".
+TITLED_NAME = re.compile(rf"{PERSONAL_TITLES}([A-Z][\w’'-]*)(?![\w’'-]|\s+[A-Z])")
 # Words that name what a person is; a role phrase ends in one of them.
 ROLE_NOUNS = tuple(
     noun.strip()
@@ -158,9 +161,10 @@ NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+{NAME_WORD})*")
 # Double quotes, and single ones (legacy Post pages, Cambodia Daily): a single quote opens
 # after a non-letter and closes before one, so apostrophes ("Cambodia’s") stay inside.
 QUOTE_SPAN = re.compile(
-    r"[“\"]([^“”\"]{2,})(?:[”\"]|$)"  # curly or straight, mixed as pages mix them
+    r"(?=[“\"‘'])"  # positions without a quote mark fail at once
+    r"(?:[“\"]([^“”\"]{2,})(?:[”\"]|$)"  # curly or straight, mixed as pages mix them
     r"|(?<![\w’'])‘((?:[^‘’]|’(?=\w)){2,600}?)’(?!\w)"
-    r"|(?<![\w’'])'((?:[^'\n]|'(?=\w)){2,600}?)'(?!\w)"
+    r"|(?<![\w’'])'((?:[^'\n]|'(?=\w)){2,600}?)'(?!\w))"
 )
 QUOTE_CLOSERS = ("”", '"', "’", "'")
 # A sentence ends at . ! ? before a capital or a quote, but not after a title or an initial.

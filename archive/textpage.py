@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archive import settings
 from archive.bylines import match_byline
@@ -65,9 +66,13 @@ def normalise(text: str) -> list[str]:
     return [WS.sub(" ", line).strip() for line in text.split("\n")]
 
 
+NOT_WORD = re.compile(r"\W+")
+
+
+@lru_cache(maxsize=8192)  # a page compares each line with the headline and its neighbours
 def key(text: str | None) -> str:
     """Comparison key: lower-case letters and digits only (headline repeats differ in quotes)."""
-    return re.sub(r"\W+", "", (text or "").lower())
+    return NOT_WORD.sub("", (text or "").lower())
 
 
 def blocks_of(lines: list[str]) -> list[list[str]]:
@@ -154,16 +159,18 @@ def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
     alt, captions = set(), set()
     filled = [i for i, ln in enumerate(lines) if ln]
     keys = {i: key(lines[i]) for i in filled}
-    earlier: list[tuple[int, str]] = []
+    # Earlier lines by the start of their key: a cut-short copy shares it.
+    earlier: dict[str, list[tuple[int, str]]] = {}
     for n, i in enumerate(filled):
         a = keys[i]
         if len(a) < settings.MIN_DUPLICATE_KEY:
             continue
-        longer = [m for m, b in earlier if len(b) > len(a) and b.startswith(a)]
+        head = a[: settings.MIN_DUPLICATE_KEY]
+        longer = [m for m, b in earlier.get(head, ()) if len(b) > len(a) and b.startswith(a)]
         if longer:  # the line it copies is a caption: alt text repeats captions
             alt.add(i)
             captions.update(longer)
-        earlier.append((i, a))
+        earlier.setdefault(head, []).append((i, a))
         for j in filled[n + 1 : n + 1 + settings.DUPLICATE_WINDOW]:
             b = keys[j]
             if b.startswith(a) or a.startswith(b) and len(b) >= settings.MIN_DUPLICATE_KEY:
