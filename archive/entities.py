@@ -49,11 +49,18 @@ from archive.lexicon import (
 from archive.record import Quote
 
 POSSESSIVE = re.compile(r"['’]s$")
+# "X disagreed with the approach, saying (that) ...": reported speech of the clause's subject.
+SAYING = re.compile(r",\s+saying\b")
+LOWER_NEXT = re.compile(r"\s+[a-z]")
+# A named speaker right before a quote: "Prince Ranariddh said '", "Am Sam Ath says: “".
+LEAD_IN = re.compile(rf"((?:[A-Z][\w’'-]*\s+){{0,5}}[A-Z][\w’'-]*)\s+{VERB}\s*[:,]?\s*$")
 LOWER_WORD = re.compile(r"[a-z-]+")
-# After a comma, an article or a preposition before the name marks an appositive ("X, a
-# lawyer for Khieu Samphan"); a role right before it does not ("..., municipal governor X").
+# After a comma, a name governed by a preposition is inside an appositive ("X, a lawyer for
+# Khieu Samphan", "X, an adviser to Prime Minister Hun Sen"); a name after its role is the
+# subject ("..., municipal governor X", "..., the party's Acting President X").
 APPOSITIVE_TAIL = re.compile(
-    r",\s*(?:(?:a|an|the|who)\s|[a-z][^,]*?\s(?:of|for|at|in|with|to)\s)[^,]*$"
+    r",\s*(?:who\b[^,]*|[^,]*\b(?:of|for|at|in|with|to|by|from|and)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w’'.-]*\s+){0,4}[A-Z][\w’'-]*)$"
 )
 # Quote marks lost to an encoding: "?Kem Sokha? said", "?We will win,? he said".
 LOST_QUOTES = re.compile(r"(?<![\w?])\?([A-Za-z][^?\n]{0,400}?)\?(?![\w?])")
@@ -388,6 +395,11 @@ class Attributor:
             if people is not None:
                 text = LEADING_THAT.sub("", sentence[m.end() :].strip())
                 return people, TRAILING_SAID.sub("", text)
+        saying = SAYING.search(plain) if ", saying" in plain else None
+        if saying:
+            person = self.subject_before(plain[: saying.start()])
+            if person is not None:
+                return [person], LEADING_THAT.sub("", sentence[saying.end() :].strip())
         # The substring test first: the pattern under re.I costs more than the whole sentence.
         according = ACCORDING_TO.search(plain) if "according" in plain.lower() else None
         if according:
@@ -395,6 +407,18 @@ class Attributor:
             if person is not None:
                 return ([person] if person else person), sentence[: according.start()].strip(" ,")
         return None, ""
+
+    def subject_before(self, clause: str) -> Person | None:
+        """The person a clause's predicate belongs to: the first name that resolves and is
+        followed by a lower-case word ('..., Adhoc Coordinator Srey Naren nevertheless
+        disagreed')."""
+        for m in NAME_RUN.finditer(clause):
+            if not LOWER_NEXT.match(clause, m.end()):
+                continue
+            person = self.named(m.group(0))
+            if person is not None:
+                return person
+        return None
 
     def track_subject(self, plain: str) -> None:
         """Remember a named person at the start of a sentence: 'he' may mean them next."""
@@ -431,7 +455,25 @@ class Attributor:
                 reported.extend((person, text) for person in people)
         for person, text in reported:
             self.add(person, text.rstrip("."), "reported")
+        for person, text in self.lead_ins(para, plain):
+            # "Pol Pot said '...', Prince Ranariddh said '...'": each quote to its lead-in.
+            self.add(person, text, "direct")
+            self.last_quoted = person
+            spans = [x for x in spans if x != text]
         self.direct(para, spans, attributed)
+
+    def lead_ins(self, para: str, plain: str) -> list[tuple[Person, str]]:
+        """(speaker, quote) for quotes that a named speaker introduces: 'X said "...",
+        'X says: “...”'. Only when the paragraph has two or more such lead-ins; one is the
+        ordinary case the sentence rules handle."""
+        found = []
+        for m in QUOTE_SPAN.finditer(para):
+            text = " ".join(m.group(m.lastindex).split())
+            lead = LEAD_IN.search(plain, max(0, m.start() - 120), m.start())
+            person = self.who(lead.group(1)) if lead and len(text.split()) >= 3 else None
+            if person:
+                found.append((person, text))
+        return found if len(found) >= 2 else []
 
     def direct(self, para: str, spans: list[str], attributed) -> None:
         """Give a paragraph's quoted words to its speaker; a quote left open runs on into the

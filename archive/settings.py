@@ -31,6 +31,11 @@ HEADER_LINES = 12
 WRAP_MIN_LINE = 60
 # A headline is short: longer first paragraphs are body text (seeds 000 and 002).
 MAX_TITLE_WORDS = 25
+# Title-bearing chrome (a title tag, a logo line) is looked for in this many lines at the top.
+HEADER_SCAN_LINES = 24
+# A displayed headline worded unlike the title tag still shares at least this share of its
+# words (a shortened or re-punctuated headline); less is a caption or a standfirst.
+MIN_HEADLINE_OVERLAP = 0.5
 # A headline standing alone as the first line has at most this many words (the longest
 # headlines of the outlets we read run to about 16); longer lines are a lead or a teaser.
 MAX_HEADLINE_WORDS = 20

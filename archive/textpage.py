@@ -100,10 +100,10 @@ def matches(patterns: list[re.Pattern], line: str) -> re.Match | None:
 
 def find_title(lines: list[str], profile: SiteProfile) -> str | None:
     """Headline from the outlet's title-bearing chrome lines near the top, or None."""
-    for line in [ln for ln in lines if ln][:12]:
-        found = matches(profile.rx("title_lines"), line)
+    for n, line in enumerate(lines[: settings.HEADER_SCAN_LINES]):
+        found = matches(profile.rx("title_lines"), line) if line else None
         if found and found.group(1).strip():
-            return found.group(1).strip()
+            return displayed_headline(lines, n, found.group(1).strip())
     # Without outlet chrome: the first line, alone in its block and shaped like a headline,
     # before the story's text (mobile Post, Cambodia Daily, VOA, RFA, VOD, CamboJA pages).
     first = first_content_line(lines, profile)
@@ -121,6 +121,25 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
         ):
             return first
     return None
+
+
+def displayed_headline(lines: list[str], n: int, node_title: str) -> str:
+    """The headline as printed when the page's title tag (its node title) words it
+    differently: a headline-shaped line just below, sharing most of its words."""
+    words = set(key_words(node_title))
+    for i in [j for j in range(n + 1, min(n + 8, len(lines))) if lines[j]][:4]:
+        line = lines[i]
+        if key(line) == key(node_title):
+            return node_title
+        shared = len(words & set(key_words(line))) / max(len(words), 1)
+        if shared >= settings.MIN_HEADLINE_OVERLAP and is_headline_shaped(lines, i):
+            return line
+    return node_title
+
+
+def key_words(text: str) -> list[str]:
+    """Lower-case words of a line, for comparing two wordings of one headline."""
+    return re.findall(r"\w+", text.lower())
 
 
 def first_content_line(lines: list[str], profile: SiteProfile) -> int | None:

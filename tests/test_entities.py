@@ -222,3 +222,28 @@ def test_reported_text_before_a_verb_first_attribution():
     assert [(q.speaker, q.text) for q in found.quotes] == [
         ("Chea Sophal", "The ministry will review it")
     ]
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        (
+            "Agriculture Minister Tao Seng Huor spoke first. The year in which Pol Pot said 'My "
+            "conscience is clear', and Hun Sen said 'I am not NATO, I need no arms reduction'.",
+            ["Pol Pot", "Hun Sen"],
+        ),
+        (
+            "Acknowledging the claims, Adhoc coordinator Srey Naren nevertheless disagreed with "
+            "the police, saying the villagers should be allowed to stay.",
+            ["Srey Naren"],
+        ),
+        (
+            "Ahead of the elections, the party’s Acting President Thach Setha told RFA that the "
+            "party had offices in every province.\n\nHe said most members had joined.",
+            ["Thach Setha"],
+        ),
+        ("Police arrested Sok Heng, saying he had stolen a motorbike.", []),
+    ],
+)
+def test_lead_ins_saying_and_role_subjects(body, expected):
+    assert speakers(body) == expected
