@@ -19,6 +19,10 @@ BYLINE_LINES = (
         re.I,
     ),
     re.compile(rf"^\s*By\s+(?P<names>{NAMES})(?:\s*/\s*(?P<outlet>[\w .]+))?\s*$"),
+    # Sign-offs and credits at the end: "Contact author: Meas Sokchea",
+    # "(Additional reporting by Ben Sokhean)"
+    re.compile(rf"^\s*Contact (?:the )?authors?\s*:\s*(?P<names>{NAMES})\s*$", re.I),
+    re.compile(rf"^\s*\(?\s*Additional reporting by\s+(?P<names>{NAMES})\s*\.?\)?\s*$", re.I),
     # A bulleted byline: "• Gerald Flynn and Phoung Vantha" (Cambodianess)
     re.compile(rf"^\s*[•·]\s*(?P<names>{NAMES})\s*$"),
     # A sign-off at the end of a story: "— Sok Chan" or "- Reuters"
@@ -35,6 +39,13 @@ NOT_NAMES = {
     "xinhua",
     "agencies",
     "ppp",
+    "voa",
+    "voa khmer",
+    "rfa",
+    "vod",
+    "camboja",
+    "the cambodia daily",
+    "khmer times",
 }
 # Photographers and interviewers are named in bylines but are not reporters.
 NOT_REPORTER = re.compile(r"^\s*(?:photos?|pictures?|interview(?:ed)?)\b", re.I)

@@ -62,6 +62,10 @@ LISTING_MIN_CUT_TEASERS = 3
 WRAP_MAX_LINE = 95
 WRAPPED_PAGE_SHARE = 0.3
 LISTING_MIN_HEADLINES = 3
+# ...or this many "Publication date" lines: a story prints one, a section front one a teaser.
+LISTING_MIN_DATELINES = 2
+# An image's file name left in the text: at most this many tokens, most of them numbers.
+MAX_SLUG_TOKENS = 8
 # Reports: long documents with numbered/roman headings or a table of contents.
 REPORT_MIN_CHARS = 12000
 REPORT_MIN_HEADINGS = 4

@@ -59,6 +59,8 @@ COMMON_CHROME = (
     r"\[email\s*protected\]",
     r"read (?:our|the) full story(?: here)?(?:[.:].*)?",
     r"(?:post|staff|the)\s+staff|staff reporters?",
+    # A photo credit on its own line: "(Siv Channa/The Cambodia Daily)".
+    r"\((?:photo:?\s*)?[A-Z][^()/]{1,60}/[^()]{1,60}\)",
     # Location labels and standalone datelines: a short line in capitals ("PHNOM PENH —").
     r"(?-i:[A-Z][A-Z ,'’.&]{2,60})(?:\s*[—–-]+)?",
 )

@@ -19,6 +19,8 @@ CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
 CAPTION_CREDIT = re.compile(
     r"(?:\((?:photo:?\s*)?[A-Z][^()/]{1,60}/[^()]{1,60}\)|photograph:\s*[^/]{1,60}/.{1,60})$", re.I
 )
+# An image's file name left as text: "2017 06 04 PHOTO 00000219", "123 1".
+IMAGE_SLUG_TOKEN = re.compile(r"\d+|[A-Za-z]")
 # Sponsor and logo rows before the story: a run of capitalised words and nothing else.
 LOGO_ROW = re.compile(r"^(?:[A-Z][\w&'’.-]*\s+){2,}[A-Z][\w&'’.-]*$")
 TEASER_DATE = re.compile(
@@ -29,10 +31,13 @@ TEASER_DATE = re.compile(
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
 MAX_BYLINE_WORDS = 14
 DATE_LINE = re.compile(rf"[\w ,|:•]*{ANY_DATE}[\w ,|:•]*")
+PUBLICATION_DATE = re.compile(r"^publication date\b", re.I)
 # A live blog's entry stamp: "7:01AM, Tuesday, June 6th, 2017", "11:41 p.m.".
 TIMESTAMP = re.compile(
     rf"\d{{1,2}}:\d\d\s*(?:[ap]\.?m\.?)?(?:,?\s+(?:[A-Z][a-z]+day,?\s+)?{ANY_DATE})?", re.I
 )
+# "... the United States. FACEBOOK": a caption holds a sentence end, a headline does not.
+SENTENCE_BREAK = re.compile(r"[a-z]{2,}[.!?]\s+[A-Z]")
 # A headline does not end like a sentence or a dateline ("PHNOM PENH —").
 NOT_HEADLINE_END = tuple(".,;:—–-•|")
 # A prose byline in a standfirst: "Jason Barber and Bou Saroeun describe ...",
@@ -106,9 +111,16 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
             return displayed_headline(lines, n, found.group(1).strip())
     # Without outlet chrome: the first line, alone in its block and shaped like a headline,
     # before the story's text (mobile Post, Cambodia Daily, VOA, RFA, VOD, CamboJA pages).
-    first = first_content_line(lines, profile)
-    if first is not None and is_headline_shaped(lines, first):
-        return lines[first]
+    # A photo's caption may stand above it.
+    for i in content_lines(lines, profile, 3):
+        if is_headline_shaped(lines, i):
+            return lines[i]
+        if not (SENTENCE_BREAK.search(lines[i]) or CAPTION_CREDIT.search(lines[i])):
+            break
+    # Post pages print the headline twice or three times near the top, whatever comes first.
+    repeated = repeated_headline(lines)
+    if repeated is not None:
+        return repeated
     # A short first line repeated as its own line later is a headline.
     nonblank = [ln for ln in lines if ln]
     if len(nonblank) > 3:
@@ -137,17 +149,32 @@ def displayed_headline(lines: list[str], n: int, node_title: str) -> str:
     return node_title
 
 
+def repeated_headline(lines: list[str]) -> str | None:
+    """A headline-shaped line printed twice among the first lines, each time alone."""
+    seen: dict[str, int] = {}
+    top = [i for i, ln in enumerate(lines) if ln][: settings.HEADER_SCAN_LINES // 2]
+    for i in top:
+        k = key(lines[i])
+        if k in seen and is_headline_shaped(lines, seen[k]):
+            return lines[seen[k]]
+        seen.setdefault(k, i)
+    return None
+
+
 def key_words(text: str) -> list[str]:
     """Lower-case words of a line, for comparing two wordings of one headline."""
     return re.findall(r"\w+", text.lower())
 
 
-def first_content_line(lines: list[str], profile: SiteProfile) -> int | None:
-    """Index of the first line that is not the outlet's chrome."""
+def content_lines(lines: list[str], profile: SiteProfile, limit: int) -> list[int]:
+    """Indexes of the first `limit` non-blank lines that are not the outlet's chrome."""
+    found: list[int] = []
     for i, line in enumerate(lines):
+        if len(found) == limit:
+            break
         if line and not matches(profile.rx("chrome_lines"), line):
-            return i
-    return None
+            found.append(i)
+    return found
 
 
 def is_headline_shaped(lines: list[str], i: int) -> bool:
@@ -161,6 +188,7 @@ def is_headline_shaped(lines: list[str], i: int) -> bool:
         and 3 <= len(line.split()) <= settings.MAX_HEADLINE_WORDS
         and not line.endswith(NOT_HEADLINE_END)
         and not line.rstrip("’'\"”").endswith(".")
+        and not SENTENCE_BREAK.search(line)
         and (line[:1].isupper() or line[:1] in "‘'\"“" or line[:1].isdigit())
         and not DATE_LINE.fullmatch(line)
         and not TIMESTAMP.fullmatch(line)
@@ -198,6 +226,14 @@ def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
                 captions.add(long)
                 break
     return alt, captions - alt
+
+
+def is_image_slug(line: str) -> bool:
+    """A short line made mostly of numbers: an image's file name, not text."""
+    tokens = line.split()
+    numeric = sum(1 for t in tokens if IMAGE_SLUG_TOKEN.fullmatch(t))
+    has_number = any(t.isdigit() for t in tokens)  # a lone letter is a split drop cap
+    return has_number and len(tokens) <= settings.MAX_SLUG_TOKENS and numeric * 2 > len(tokens)
 
 
 def credit_lines(lines: list[str]) -> set[int]:
@@ -277,7 +313,11 @@ class Cleaner:
         if re.match(r"^more topics?$", line, re.I):
             self.after_more_topic = True
             return 1
-        if matches(profile.rx("chrome_lines"), line) or i in self.alt_lines | self.credit_lines:
+        if (
+            matches(profile.rx("chrome_lines"), line)
+            or i in self.alt_lines | self.credit_lines
+            or is_image_slug(line)
+        ):
             return 1
         if (
             not self.body_started
@@ -479,6 +519,7 @@ def clean_text_capture(text: str, profile: SiteProfile) -> Page:
         is_listing(page.paragraphs)
         or is_listing([" ".join(b) for b in blocks_of(lines)])
         or any(LISTING_LINES.match(ln) for ln in lines[:8])
+        or sum(1 for ln in lines if PUBLICATION_DATE.match(ln)) >= settings.LISTING_MIN_DATELINES
         or (not cleaner.stamps and looks_like_teasers(cleaner.body_lines))
     ):
         page.page_type = "listing"

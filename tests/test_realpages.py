@@ -19,24 +19,25 @@ from realpages import DEFAULT_DIR, evaluate, load_pages  # noqa: E402
 # Measured by `python bench/realpages.py` (docs/EXTRACTION.md), floors a little below.
 FLOORS = {
     "all pages": {
-        "chrome_removed": 0.93,
+        "chrome_removed": 0.99,
         "body_kept": 0.975,
-        "title_acc": 0.95,
+        "title_acc": 0.97,
         "null_title_acc": 1.0,
-        "listing_acc": 0.97,
-        "speaker_p": 0.95,
-        "speaker_r": 0.84,
-        "speaker_f1": 0.89,
-        "reporters_acc": 0.92,
+        "listing_acc": 0.98,
+        "speaker_p": 0.97,
+        "speaker_r": 0.90,
+        "speaker_f1": 0.93,
+        "reporters_acc": 0.99,
         "date_acc": 0.99,
     },
     "split check": {
-        "chrome_removed": 0.86,
-        "title_acc": 0.87,
-        "listing_acc": 0.96,
-        "speaker_p": 0.91,
-        "speaker_r": 0.70,
-        "speaker_f1": 0.79,
+        "chrome_removed": 0.97,
+        "title_acc": 0.93,
+        "listing_acc": 0.99,
+        "speaker_p": 0.94,
+        "speaker_r": 0.74,
+        "speaker_f1": 0.83,
+        "reporters_acc": 0.99,
     },
 }
 
