@@ -108,7 +108,9 @@ class Tally:
         r = ratio(self.sp_tp, self.sp_tp + self.sp_fn)
         return {
             "pages": self.pages,
-            "chrome_removed": 1 - ratio(self.chrome_leaked, self.chrome_total),
+            "chrome_removed": 1 - self.chrome_leaked / self.chrome_total
+            if self.chrome_total
+            else 1.0,
             "body_kept": ratio(self.body_kept, self.body_chars),
             "title_acc": ratio(self.title_ok, self.title_n),
             "null_title_acc": ratio(self.nulltitle_ok, self.nulltitle_n),
