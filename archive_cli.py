@@ -71,7 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=8, help="request threads")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("ARCHIVE_BASE_URL"),
+        help="public address for links in feeds (default: the request's own host)",
+    )
     p.set_defaults(run=cmd_serve)
     return parser
 
@@ -206,10 +211,26 @@ def cmd_serve(args) -> int:
 
     from webui import create_app
 
-    app = create_app({"INDEX_DIR": str(args.index)})
+    app = create_app({"INDEX_DIR": str(args.index), "BASE_URL": args.base_url})
     print(f"Serving the archive from {args.index} on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="archive")
+    serve(app, host=args.host, port=args.port, threads=args.threads, **WAITRESS)
     return 0
+
+
+# waitress, set deliberately (#15: 150 clients sending headers byte by byte held every
+# connection). A public deployment still belongs behind a reverse proxy (README).
+WAITRESS = {
+    "ident": "archive",
+    # Idle sockets are closed after this many seconds (waitress's default is 120).
+    "channel_timeout": 10,
+    # Open connections at once before new ones wait; select() allows about 1,000 sockets.
+    "connection_limit": 500,
+    # Requests are short GET URLs and small forms: larger headers or bodies are refused.
+    "max_request_header_size": 64 * 1024,
+    "max_request_body_size": 1024 * 1024,
+    # How often idle connections are looked for, in seconds.
+    "cleanup_interval": 5,
+}
 
 
 if __name__ == "__main__":

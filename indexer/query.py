@@ -14,6 +14,16 @@ from whoosh import qparser, query
 from indexer.schema import FACETS_BY_NAME, FILTER_ALIASES
 
 MAX_QUERY_CHARS = 500
+# Facet selections one request may carry (#15: 5,000 repeated `speaker=` made a 892 MB page):
+# far more than anyone ticks by hand, few enough that every toggle link stays small.
+MAX_VALUES_PER_FACET = 50
+MAX_SELECTIONS = 200
+# Costly query forms (#15: `a~9` took 5-14 s): Whoosh's own default edit distance is 1 and
+# 2 still finds every common misspelling; a wildcard needs letters before it to narrow the
+# vocabulary; no real word is longer than this.
+MAX_EDIT_DISTANCE = 2
+MIN_WILDCARD_PREFIX = 2
+MAX_TERM_CHARS = 60
 MAX_PAGE = 1000
 PAGE_SIZE = 10
 SORTS = ("relevance", "newest", "oldest")
@@ -85,6 +95,7 @@ def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
         values = list(dict.fromkeys(v for v in values if v))
         if values:
             filters[name] = values
+    check_selection_sizes(filters)
     unknown = [k for k in _keys(args) if k not in KNOWN_PARAMS]
     if unknown:
         raise RequestError(f"unknown parameter {unknown[0][:40]!r}")
@@ -114,6 +125,19 @@ def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
         more=more,
         notices=notices,
     )
+
+
+def check_selection_sizes(filters: dict[str, list[str]]) -> None:
+    """A 400 for more facet selections than a person makes; the page stays small."""
+    for name, values in filters.items():
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise RequestError(
+                f"too many {name} values selected ({len(values)}); at most "
+                f"{MAX_VALUES_PER_FACET} per filter"
+            )
+    total = sum(len(v) for v in filters.values())
+    if total > MAX_SELECTIONS:
+        raise RequestError(f"too many filter values ({total}); at most {MAX_SELECTIONS} in all")
 
 
 def _first(value):
@@ -195,6 +219,43 @@ def make_parser(schema) -> qparser.QueryParser:
 def minus_to_not(text: str) -> str:
     """'-word' and '-"a phrase"' -> 'NOT word', the syntax Whoosh's parser knows."""
     return re.sub(r'(^|\s)-(?=["\w])', r"\1NOT ", text)
+
+
+def bound_query(q: query.Query) -> tuple[query.Query, list[str]]:
+    """The query with its costly parts bounded, and a notice for each change: fuzzy edit
+    distance capped, wildcards without leading letters and ranges over words dropped,
+    over-long words cut."""
+    notices: list[str] = []
+
+    def visit(node: query.Query) -> query.Query:
+        if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_EDIT_DISTANCE:
+            notices.append(
+                f"Spelling tolerance ~{node.maxdist} is more than we allow; "
+                f"used ~{MAX_EDIT_DISTANCE}."
+            )
+            return query.FuzzyTerm(
+                node.fieldname, node.text, node.boost, MAX_EDIT_DISTANCE, node.prefixlength
+            )
+        if isinstance(node, query.Prefix | query.Wildcard):
+            literal = node.text
+            if isinstance(node, query.Wildcard):
+                literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
+            if len(literal) >= MIN_WILDCARD_PREFIX:
+                return node
+            notices.append(
+                f"A wildcard matches too many words: put at least {MIN_WILDCARD_PREFIX} letters "
+                "before * or ?."
+            )
+            return query.Term(node.fieldname, literal) if literal else query.NullQuery
+        if isinstance(node, query.TermRange):
+            notices.append("Ranges only work on dates: use date:2016-12..2017-03.")
+            return query.NullQuery
+        if isinstance(node, query.Term) and len(str(node.text)) > MAX_TERM_CHARS:
+            notices.append(f"A word longer than {MAX_TERM_CHARS} characters was cut.")
+            return query.Term(node.fieldname, str(node.text)[:MAX_TERM_CHARS], node.boost)
+        return node if node.is_leaf() else node.apply(visit)
+
+    return visit(q).normalize(), notices
 
 
 def text_query(parser, text: str) -> tuple[query.Query, str | None]:

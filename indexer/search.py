@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from whoosh import highlight, query
@@ -15,6 +16,7 @@ from indexer.facets import FacetTable, table_for
 from indexer.query import (
     ParsedQuery,
     SearchRequest,
+    bound_query,
     make_parser,
     parse_day,
     split_filters,
@@ -61,6 +63,36 @@ class Matches:
         )
 
 
+# A word pattern (fuzzy~, prefix*) is searched as at most this many of the words it
+# matches, the most frequent: each one is a posting list to read (#15).
+MAX_EXPANSIONS = 200
+# ...found among at most this many candidates in the vocabulary's order.
+MAX_CANDIDATES = 5000
+
+
+def cap_expansions(q, reader, notices: list[str]):
+    """Patterns that match too many words become an OR of their most frequent matches."""
+
+    def visit(node):
+        if isinstance(node, query.FuzzyTerm | query.Prefix | query.Wildcard):
+            words = [
+                w.decode("utf-8") if isinstance(w, bytes) else w
+                for w in islice(node._btexts(reader), MAX_CANDIDATES)
+            ]
+            if len(words) <= MAX_EXPANSIONS:
+                return node
+            freq = {w: reader.doc_frequency(node.fieldname, w) for w in words}
+            top = sorted(words, key=lambda w: -freq[w])[:MAX_EXPANSIONS]
+            notices.append(
+                f"'{node.text}' matches more than {MAX_EXPANSIONS} words; searched for the "
+                f"{MAX_EXPANSIONS} most frequent."
+            )
+            return query.Or([query.Term(node.fieldname, w) for w in top])
+        return node if node.is_leaf() else node.apply(visit)
+
+    return visit(q)
+
+
 def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     """Documents matching the text, the typed field filters, the facets and the range."""
     table = table_for(searcher)
@@ -69,6 +101,9 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     text_q, notice = text_query(make_parser(searcher.schema), parsed.text)
     if notice:
         notices.append(notice)
+    text_q, bounded = bound_query(text_q)
+    text_q = cap_expansions(text_q, searcher.reader(), bounded)
+    notices.extend(bounded)
     terms = simple_terms(text_q)
     ranked = bm25(searcher, terms) if terms else None
     base = base_docs(searcher, table, text_q, parsed, ranked)
@@ -364,7 +399,8 @@ def suggest(searcher, text: str) -> str | None:
     out = []
     for token in re.split(r"(\W+)", text):
         word = token.lower()
-        stems = [t.text for t in analyzer(word)] if re.fullmatch(r"[a-z]{3,}", word) else []
+        # A long word costs seconds to correct and is no misspelling (#15).
+        stems = [t.text for t in analyzer(word)] if re.fullmatch(r"[a-z]{3,30}", word) else []
         if len(stems) == 1 and not reader.doc_frequency("content", stems[0]):
             found = corrector.suggest(stems[0], limit=1, maxdist=2)
             if found:

@@ -149,7 +149,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(index_dir, threads: int = 8, wait_seconds: float = 60):
+def running_server(index_dir, threads: int = 8, wait_seconds: float = 60, extra_args=()):
     """`archive serve` (waitress) on a free loopback port: yields (base URL, process)."""
     port = free_port()
     proc = subprocess.Popen(
@@ -166,6 +166,7 @@ def running_server(index_dir, threads: int = 8, wait_seconds: float = 60):
             str(port),
             "--threads",
             str(threads),
+            *extra_args,
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -1,15 +1,23 @@
-"""Issue 15, security and crash items: links out of the ingest root, looping links outside
-the working folder, `javascript:` URLs and the security headers. Built as an attacker would:
+"""Issue 15: links out of the ingest root, looping links outside the working folder,
+`javascript:` URLs and security headers, costly requests and slow clients, the Host header.
+Built as an attacker would:
 real files and links on disk, a real `archive serve`, real HTTP requests."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from archive.extract import extract_file
 from indexer.ingest import ingest
@@ -103,3 +111,112 @@ def test_javascript_urls_never_become_links(tmp_path):
             assert "default-src 'self'" in headers["Content-Security-Policy"]
             assert headers["X-Content-Type-Options"] == "nosniff"
             assert headers["Referrer-Policy"] == "same-origin"
+
+
+# --- Denial of service and the Host header (#15 items 6, 7, 9, 13), against `archive serve`.
+
+BASE_URL = "https://archive.example.org"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The seeds indexed and served with a configured public address."""
+    base = tmp_path_factory.mktemp("served")
+    ingest([ROOT / "raw"], base / "index")
+    with running_server(base / "index", extra_args=("--base-url", BASE_URL)) as (url, _):
+        yield url
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
+    """(status, body text) of one request; HTTP errors are answers."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def test_thousands_of_repeated_facet_values_get_a_short_refusal(served):
+    params = urllib.parse.urlencode([("q", "drugs")] + [("speaker", f"a{i}") for i in range(5000)])
+    status, body = fetch(f"{served}/search?{params}")
+    assert status in (400, 431)  # 431: the 69 KB URL is over waitress's header limit
+    assert len(body) < 20_000
+    sixty = urllib.parse.urlencode([("speaker", f"a{i}") for i in range(60)])
+    status, body = fetch(f"{served}/search?{sixty}")
+    assert status == 400 and "too many speaker values selected (60)" in body
+    spread = urllib.parse.urlencode(
+        [
+            (name, f"v{i}")
+            for name in ("speaker", "topic", "org", "reporter", "source")
+            for i in range(45)
+        ]
+    )
+    status, body = fetch(f"{served}/search?{spread}")
+    assert status == 400 and "too many filter values (225)" in body
+    fifty = urllib.parse.urlencode([("speaker", f"a{i}") for i in range(50)])
+    assert fetch(f"{served}/search?{fifty}")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "q,notice",
+    [
+        ("a~9", "Spelling tolerance ~9 is more than we allow"),
+        ("**", "A wildcard matches too many words"),
+        ("[a TO z]", "Ranges only work on dates"),
+        ("x" * 400, "A word longer than 60 characters was cut"),
+    ],
+)
+def test_costly_query_forms_are_bounded_with_a_notice(served, q, notice):
+    status, body = fetch(f"{served}/api/search?" + urllib.parse.urlencode({"q": q}))
+    assert status == 200
+    assert any(notice in n for n in json.loads(body)["notices"])
+
+
+def test_costly_queries_at_once_leave_plain_queries_answered(served):
+    results: list[int] = []
+    slow = [
+        threading.Thread(target=lambda: results.append(fetch(f"{served}/api/search?q=a~9")[0]))
+        for _ in range(8)
+    ]
+    for thread in slow:
+        thread.start()
+    status, body = fetch(f"{served}/api/search?q=trafficking")
+    for thread in slow:
+        thread.join()
+    assert status == 200 and json.loads(body)["total"] >= 1
+    assert results == [200] * 8
+
+
+def test_slow_clients_do_not_hold_every_connection(served):
+    host, port = served.removeprefix("http://").split(":")
+    sockets = []
+    try:
+        for _ in range(150):  # more than waitress's default connection limit of 100
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(b"GET /search?q=land HTTP/1.1\r\nHost: x\r\n")  # never finished
+            sockets.append(sock)
+        status, body = fetch(f"{served}/api/search?q=land")
+        assert status == 200 and json.loads(body)["total"] >= 1
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_feeds_do_not_reflect_the_host_header(served):
+    import http.cookiejar
+    import re
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{served}/search?q=drugs").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"name": "drugs", "query": "q=drugs", "csrf_token": token})
+    listing = opener.open(f"{served}/save", data=form.encode()).read().decode()
+    feed = re.search(r'href="(/s/[^"]+/feed.atom)"', listing).group(1)
+    request = urllib.request.Request(served + feed, headers={"Host": "evil.example"})
+    with opener.open(request) as answer:
+        xml = answer.read().decode()
+    assert "evil.example" not in xml
+    assert "<id>tag:cambodia-archive,2026:saved:" in xml
+    assert f'href="{BASE_URL}/s/' in xml and f"{BASE_URL}/article/" in xml

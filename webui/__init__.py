@@ -22,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         EXPORT_LIMIT=100_000,
         MAX_SAVED_NAME=120,
         SAVED_DB=None,  # default: saved.sqlite inside INDEX_DIR
+        # Public address for absolute links (feeds); without it links use the request's host.
+        BASE_URL=os.environ.get("ARCHIVE_BASE_URL"),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

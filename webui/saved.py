@@ -138,7 +138,11 @@ def listing():
                 "feed": url_for("saved.feed", slug=row["slug"]),
             }
         )
-    return render_template("saved/list.html", rows=rows, just_saved=request.args.get("saved"))
+    just_saved = request.args.get("saved")
+    saved_link = external_url("saved.open_saved", slug=just_saved) if just_saved else None
+    return render_template(
+        "saved/list.html", rows=rows, just_saved=just_saved, saved_link=saved_link
+    )
 
 
 def fetch(slug: str) -> sqlite3.Row:
@@ -180,19 +184,31 @@ def feed(slug: str):
     return Response(atom(row, result), mimetype="application/atom+xml")
 
 
+TAG = "tag:cambodia-archive,2026"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link: under the configured BASE_URL, else under the request's host."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
+
+
 def atom(row: sqlite3.Row, result: dict) -> bytes:
     """The feed document (ElementTree escapes every value)."""
     ns = "http://www.w3.org/2005/Atom"
     root = ET.Element("feed", xmlns=ns)
     ET.SubElement(root, "title").text = f"Archive search: {row['name']}"
-    ET.SubElement(root, "id").text = url_for("saved.feed", slug=row["slug"], _external=True)
-    ET.SubElement(root, "link", href=url_for("saved.open_saved", slug=row["slug"], _external=True))
+    # Ids are tag URIs: they must not change with the Host header or the address served on.
+    ET.SubElement(root, "id").text = f"{TAG}:saved:{row['slug']}"
+    ET.SubElement(root, "link", href=external_url("saved.open_saved", slug=row["slug"]))
     ET.SubElement(root, "updated").text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     for hit in result["hits"]:
         entry = ET.SubElement(root, "entry")
-        link = url_for("article.show", article_id=hit["id"], _external=True)
+        link = external_url("article.show", article_id=hit["id"])
         ET.SubElement(entry, "title").text = hit["display_title"]
-        ET.SubElement(entry, "id").text = link
+        ET.SubElement(entry, "id").text = f"{TAG}:article:{hit['id']}"
         ET.SubElement(entry, "link", href=link)
         ET.SubElement(entry, "updated").text = atom_date(hit["date"])
         author = ET.SubElement(entry, "author")
