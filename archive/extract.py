@@ -46,19 +46,31 @@ def display_path(path: Path) -> str:
     )
 
 
+def capture_key(path: Path, root: Path | None = None) -> str:
+    """A capture's stable name: the name of the folder it was ingested from, then its path
+    inside that folder ('raw/ppp-2016.txt'). Unlike a path from the working folder it is the
+    same whichever folder a command runs from (#15); a file given alone is named under its
+    own folder."""
+    root = Path(os.path.abspath(root if root is not None else Path(path).parent))
+    inside = Path(os.path.abspath(path)).relative_to(root)
+    name = root.name or "root"
+    return (Path(name) / inside).as_posix() if inside.parts else name
+
+
 def record_id(source_path: str) -> str:
-    """Stable id of a capture: the same file always gets the same id and article link."""
-    return hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:16]
+    """Stable id of a capture: the same capture key always gets the same id and link."""
+    return hashlib.sha1(source_path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def extract_file(path: Path | str) -> Article:
-    """Extract one capture; raises ExtractionError with a reason for bad input."""
+def extract_file(path: Path | str, key: str | None = None) -> Article:
+    """Extract one capture (named by its capture key); raises ExtractionError with a reason
+    for bad input."""
     path = Path(path)
     ext = file_extension(path)
     if ext not in SUPPORTED:
         raise ExtractionError(f"unsupported file type {ext or '(none)'!r}")
     data = read_bytes(path)
-    source_path = display_path(path)
+    source_path = key or capture_key(path)
     article = Article(source_path=source_path, id=record_id(source_path))
     article.content_hash = hashlib.sha256(data).hexdigest()
     sidecar = read_sidecar(path)

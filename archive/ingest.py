@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from archive import settings
 from archive.decode import file_extension
@@ -26,10 +26,28 @@ class Outcome:
     error: str | None = None
 
 
+class Capture(NamedTuple):
+    """A file to extract and the stable name it is indexed under."""
+
+    path: Path
+    key: str
+
+
+# Given a folder being ingested: the folder its files are named under, and that folder's
+# name in keys (an index may know the folder under another name; see indexer/ingest.py).
+Naming = Callable[[Path], tuple[Path, str]]
+
+
+def own_name(folder: Path) -> tuple[Path, str]:
+    """A folder named after itself."""
+    folder = Path(os.path.abspath(folder))
+    return folder, folder.name or "root"
+
+
 def collect(
-    paths: Iterable[Path | str], follow_links: bool = False
-) -> tuple[list[Path], list[Outcome]]:
-    """Candidate files under paths (sorted, each once), and the ones skipped on sight.
+    paths: Iterable[Path | str], follow_links: bool = False, naming: Naming = own_name
+) -> tuple[list[Capture], list[Outcome]]:
+    """Candidate files under paths (sorted by key, each once), and the ones skipped on sight.
     Symbolic links are followed only while they stay inside the folder being ingested,
     unless follow_links says to follow them anywhere."""
     files: dict[str, Path] = {}
@@ -38,23 +56,35 @@ def collect(
         if not root.exists() and not root.is_symlink():
             skipped.append(Outcome(str(root), error="no such file or folder"))
             continue
-        candidates = [root] if not root.is_dir() else walk(root, skipped, follow_links)
+        folder = root if root.is_dir() else root.parent
+        base, name = naming(folder)
+
+        def key(path: Path, base: Path = base, name: str = name) -> str:
+            inside = Path(os.path.abspath(path)).relative_to(base)
+            return (Path(name) / inside).as_posix()
+
+        candidates = [root] if not root.is_dir() else walk(root, skipped, follow_links, key)
         for path in candidates:
             if is_sidecar(path):
                 continue
             if file_extension(path) not in SUPPORTED:
                 skipped.append(
                     Outcome(
-                        display_path(path),
+                        key(path),
                         error=(f"unsupported file type {file_extension(path) or '(none)'!r}"),
                     )
                 )
                 continue
-            files.setdefault(display_path(path), path)
-    return [files[k] for k in sorted(files)], skipped
+            files.setdefault(key(path), path)
+    return [Capture(files[k], k) for k in sorted(files)], skipped
 
 
-def walk(root: Path, skipped: list[Outcome], follow_links: bool = False) -> list[Path]:
+def walk(
+    root: Path,
+    skipped: list[Outcome],
+    follow_links: bool = False,
+    shown: Callable[[Path], str] = display_path,
+) -> list[Path]:
     """Every file below root; folder loops, broken links, links leading outside root and
     unreadable folders are reported by name, not fatal."""
     found, seen = [], set()
@@ -63,7 +93,7 @@ def walk(root: Path, skipped: list[Outcome], follow_links: bool = False) -> list
     def onerror(exc: OSError) -> None:
         skipped.append(
             Outcome(
-                display_path(Path(exc.filename or root)),
+                shown(Path(exc.filename or root)),
                 error=f"cannot read folder: {exc.strerror}",
             )
         )
@@ -81,7 +111,7 @@ def walk(root: Path, skipped: list[Outcome], follow_links: bool = False) -> list
     for folder, dirs, names in os.walk(root, onerror=onerror, followlinks=True):
         real = os.path.realpath(folder)
         if real in seen:
-            skipped.append(Outcome(display_path(Path(folder)), error="symlink loop"))
+            skipped.append(Outcome(shown(Path(folder)), error="symlink loop"))
             dirs[:] = []
             continue
         seen.add(real)
@@ -89,13 +119,13 @@ def walk(root: Path, skipped: list[Outcome], follow_links: bool = False) -> list
         for name in list(dirs):
             reason = refused(Path(folder) / name)
             if reason:
-                skipped.append(Outcome(display_path(Path(folder) / name), error=reason))
+                skipped.append(Outcome(shown(Path(folder) / name), error=reason))
                 dirs.remove(name)
         for name in sorted(n for n in names if not n.startswith(".")):
             path = Path(folder) / name
             reason = refused(path)
             if reason:
-                skipped.append(Outcome(display_path(path), error=reason))
+                skipped.append(Outcome(shown(path), error=reason))
             else:
                 found.append(path)
     return found
@@ -106,11 +136,12 @@ def is_within(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-def extract_one(path: Path) -> Outcome:
+def extract_one(item: Path | Capture) -> Outcome:
     """Extract one file, turning every failure into an Outcome with a reason."""
-    shown = display_path(path)
+    path, key = item if isinstance(item, Capture) else (Path(item), None)
+    shown = key or display_path(path)
     try:
-        return Outcome(shown, article=extract_file(path))
+        return Outcome(shown, article=extract_file(path, key))
     except ExtractionError as exc:
         return Outcome(shown, error=str(exc))
     except RecursionError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -9,8 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.extract import display_path
-from archive.ingest import Outcome, collect, extract_many, extract_one
+from archive.ingest import Capture, Outcome, collect, extract_many, extract_one
 from archive.record import Article
 from indexer import dedupe, state
 from indexer.documents import index_document
@@ -77,8 +77,10 @@ def ingest(
         conn = open_state(index_dir)
         report = IngestReport()
         run = _Run(conn, report)
-        files, skipped = collect(paths, follow_links)
+        naming = state.RootNames(conn)
+        files, skipped = collect(paths, follow_links, naming)
         report.failed.extend((o.path, o.error) for o in skipped)
+        run.migrate(files)
         todo = run.changed_files(files)
         report.phases["scan"] = time.perf_counter() - started
         for done, (outcome, signature) in enumerate(extract_many(todo, workers, extract_signed), 1):
@@ -86,7 +88,7 @@ def ingest(
             if progress:
                 progress(done, len(todo))
         if prune:
-            run.prune({display_path(Path(p)) for p in paths}, {display_path(f) for f in files})
+            run.prune({root_key(naming, Path(p)) for p in paths}, {f.key for f in files})
         report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
         run.commit(index_dir)
         report.records = conn.execute("select count(*) from records").fetchone()[0]
@@ -98,9 +100,16 @@ def ingest(
     return report
 
 
-def extract_signed(path: Path) -> tuple[Outcome, list[int] | None]:
+def root_key(naming: state.RootNames, path: Path) -> str:
+    """The capture key a given file or folder has: what --prune looks under."""
+    base, name = naming(path if path.is_dir() else path.parent)
+    inside = Path(os.path.abspath(path)).relative_to(base)
+    return (Path(name) / inside).as_posix() if inside.parts else name
+
+
+def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None]:
     """Extract one file and compute its duplicate signature, both in the worker process."""
-    outcome = extract_one(path)
+    outcome = extract_one(capture)
     return outcome, dedupe.signature(outcome.article.body) if outcome.article else None
 
 
@@ -123,11 +132,26 @@ class _Run:
         self.deletes: set[str] = set()
         self.gone_paths: list[str] = []
 
-    def changed_files(self, files: list[Path]) -> list[Path]:
+    def migrate(self, files: list[Capture]) -> None:
+        """Files the state knows under an older name (a path from the working folder, before
+        capture keys): their old records go and they are extracted again under their key, in
+        this ingest's one commit."""
+        keys = {f.key for f in files}
+        where = {os.path.abspath(f.path): f.key for f in files}
+        for path, row in list(self.known.items()):
+            if path in keys or os.path.abspath(path) not in where:
+                continue
+            self.gone_paths.append(path)
+            del self.known[path]
+            if row.record_id:
+                self.deletes.add(row.record_id)
+                self.report.removed += 1
+
+    def changed_files(self, files: list[Capture]) -> list[Capture]:
         """Files whose size or modification time differ from the last ingest."""
         todo = []
-        for path in files:
-            shown = display_path(path)
+        for capture in files:
+            path, shown = capture
             try:
                 st = path.stat()
             except OSError as exc:
@@ -138,7 +162,7 @@ class _Run:
             if old and (old.size, old.mtime_ns) == self.stats[shown] and old.status != "error":
                 self.report.unchanged += 1
             else:
-                todo.append(path)
+                todo.append(capture)
         return todo
 
     def take(self, outcome, signature: list[int] | None = None) -> None:

@@ -4,7 +4,9 @@ regroups only the stories its changes can reach instead of loading the whole arc
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +25,7 @@ create table if not exists files (
 create table if not exists records (
     id text primary key, path text, json text, signature text, group_id text, url_key text);
 create table if not exists bands (key integer, record_id text);
+create table if not exists roots (name text primary key, path text);
 """
 INDEXES = """
 create index if not exists records_group on records(group_id);
@@ -60,6 +63,31 @@ def upgrade(conn: sqlite3.Connection) -> None:
         conn.executemany("insert into bands values (?, ?)", band_rows(rid, json.loads(sig)))
     conn.execute(f"pragma user_version = {VERSION}")
     conn.execute("commit")
+
+
+class RootNames:
+    """Names of ingested folders in capture keys, remembered so that they stay the same: a
+    folder inside a known one is named under it ('raw/2016/x.txt' whether `raw/` or
+    `raw/2016/` is ingested); a known folder that moved keeps its name; two live folders of
+    one name are told apart by a short hash of the second one's path."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.known = dict(conn.execute("select name, path from roots"))
+
+    def __call__(self, folder: Path) -> tuple[Path, str]:
+        """(folder the keys are relative to, its name)."""
+        folder = Path(os.path.abspath(folder))
+        for name, path in self.known.items():
+            if folder == Path(path) or Path(path) in folder.parents:
+                return Path(path), name
+        name = folder.name or "root"
+        other = self.known.get(name)
+        if other is not None and Path(other).exists():
+            name = f"{name}-{hashlib.sha1(str(folder).encode()).hexdigest()[:6]}"
+        self.known[name] = str(folder)
+        self.conn.execute("insert or replace into roots values (?, ?)", (name, str(folder)))
+        return folder, name
 
 
 def band_rows(rid: str, sig: list[int]) -> list[tuple[int, str]]:
