@@ -38,6 +38,12 @@ class Capture(NamedTuple):
 Naming = Callable[[Path], tuple[Path, str]]
 
 
+def printable(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 shown as \\xNN (#15: 'caf\\xe9.txt'
+    crashed the ingest), so every name stays distinct and storable."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def own_name(folder: Path) -> tuple[Path, str]:
     """A folder named after itself."""
     folder = Path(os.path.abspath(folder))
@@ -61,7 +67,7 @@ def collect(
 
         def key(path: Path, base: Path = base, name: str = name) -> str:
             inside = Path(os.path.abspath(path)).relative_to(base)
-            return (Path(name) / inside).as_posix()
+            return printable((Path(name) / inside).as_posix())
 
         candidates = [root] if not root.is_dir() else walk(root, skipped, follow_links, key)
         for path in candidates:

@@ -15,7 +15,7 @@ from archive.record import Article
 from indexer import dedupe, state
 from indexer.documents import index_document
 from indexer.state import STATE_DB, open_state
-from indexer.store import ingest_lock, open_or_create, whoosh_dir
+from indexer.store import IndexError_, ingest_lock, open_or_create, whoosh_dir
 from indexer.writer import default_procs, replace_documents
 
 # Below this many documents to write, forking segment writers costs more than it saves.
@@ -75,6 +75,7 @@ def ingest(
             shutil.rmtree(whoosh_dir(index_dir), ignore_errors=True)
             (index_dir / STATE_DB).unlink(missing_ok=True)
         conn = open_state(index_dir)
+        check_generation(conn, index_dir)
         report = IngestReport()
         run = _Run(conn, report)
         naming = state.RootNames(conn)
@@ -98,6 +99,22 @@ def ingest(
         conn.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def check_generation(conn: sqlite3.Connection, index_dir: Path) -> None:
+    """Refuse to go on when the state describes another index generation than the one on
+    disk: an ingest stopped between the index's commit and the state's."""
+    recorded = state.generation(conn)
+    if recorded is None or not whoosh_dir(index_dir).exists():
+        return
+    on_disk = open_or_create(index_dir).latest_generation()
+    if on_disk != recorded:
+        conn.close()
+        raise IndexError_(
+            f"the index (generation {on_disk}) and its bookkeeping (generation {recorded}) "
+            "disagree: the last ingest stopped between them. Rebuild with: archive ingest "
+            "--rebuild"
+        )
 
 
 def root_key(naming: state.RootNames, path: Path) -> str:
@@ -217,9 +234,10 @@ class _Run:
         then record the new state: a crash before the commit leaves the old index whole."""
         if not self.upserts and not self.deletes:
             # Nothing to re-index (a re-run): only file bookkeeping changes.
-            open_or_create(index_dir)
+            ix = open_or_create(index_dir)
             self.report.phases["index"] = 0.0
-            self.save({}, {})
+            self.stage({}, {})
+            self.finish(ix)
             return
         touched = set(self.upserts) | self.deletes
         current = self.reachable(touched)
@@ -235,16 +253,23 @@ class _Run:
             if gid in affected:
                 members.setdefault(gid, []).append(current[rid][0])
         ix = open_or_create(index_dir)
-        if affected:
-            replace_documents(
-                ix,
-                sorted(affected),
-                lambda gid: index_document(gid, members[gid]) if gid in members else None,
-                procs=default_procs(len(affected), PARALLEL_INDEX_MIN),
-            )
+        # The state's changes are written first, uncommitted: whatever fails before the index
+        # commits (a name SQLite cannot store, a full disk) leaves both as they were (#15).
+        self.stage(current, groups)
+        try:
+            if affected:
+                replace_documents(
+                    ix,
+                    sorted(affected),
+                    lambda gid: index_document(gid, members[gid]) if gid in members else None,
+                    procs=default_procs(len(affected), PARALLEL_INDEX_MIN),
+                )
+        except BaseException:
+            self.conn.execute("rollback")
+            raise
         self.report.phases["index"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        self.save(current, groups)
+        self.finish(ix)
         self.report.phases["save"] = time.perf_counter() - mark
 
     def reachable(self, touched: set[str]) -> dict[str, tuple[Article, list[int]]]:
@@ -283,10 +308,25 @@ class _Run:
             queue.extend(state.neighbours(self.conn, *keys) - seen - upserted)
         return seen - upserted
 
-    def save(self, current: dict, groups: dict[str, str]) -> None:
-        """Write records and file rows in one SQLite transaction."""
+    def stage(self, current: dict, groups: dict[str, str]) -> None:
+        """Write records and file rows in an SQLite transaction left open; a failure rolls
+        it back and is raised."""
         conn = self.conn
         conn.execute("begin")
+        try:
+            self.write_rows(current, groups)
+        except BaseException:
+            conn.execute("rollback")
+            raise
+
+    def finish(self, ix) -> None:
+        """Commit the state with the index generation it describes."""
+        state.set_generation(self.conn, ix.latest_generation())
+        self.conn.execute("commit")
+
+    def write_rows(self, current: dict, groups: dict[str, str]) -> None:
+        """The state's changes: records, groups, file rows."""
+        conn = self.conn
         for rid in self.deletes - set(current):
             state.delete_record(conn, rid)
         for rid, article in self.upserts.items():
@@ -311,4 +351,3 @@ class _Run:
             )
         for path in self.gone_paths:
             conn.execute("delete from files where path = ?", (path,))
-        conn.execute("commit")

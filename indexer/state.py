@@ -26,6 +26,7 @@ create table if not exists records (
     id text primary key, path text, json text, signature text, group_id text, url_key text);
 create table if not exists bands (key integer, record_id text);
 create table if not exists roots (name text primary key, path text);
+create table if not exists meta (key text primary key, value text);
 """
 INDEXES = """
 create index if not exists records_group on records(group_id);
@@ -88,6 +89,17 @@ class RootNames:
         self.known[name] = str(folder)
         self.conn.execute("insert or replace into roots values (?, ?)", (name, str(folder)))
         return folder, name
+
+
+def set_generation(conn: sqlite3.Connection, generation: int) -> None:
+    """Record which index generation this state describes (inside the open transaction)."""
+    conn.execute("insert or replace into meta values ('generation', ?)", (str(generation),))
+
+
+def generation(conn: sqlite3.Connection) -> int | None:
+    """The index generation the state was last committed with, or None (older states)."""
+    row = conn.execute("select value from meta where key = 'generation'").fetchone()
+    return int(row[0]) if row else None
 
 
 def band_rows(rid: str, sig: list[int]) -> list[tuple[int, str]]:

@@ -4,9 +4,12 @@ runs from, and an index written with working-folder paths is migrated once."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from indexer.ingest import ingest
 from indexer.store import open_index
@@ -15,10 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def ids(index_dir: Path) -> dict[str, str]:
-    """source_path -> id of every record in the index."""
+    """source_path -> id of every capture in the index (a story may hold several)."""
     with open_index(index_dir).searcher() as searcher:
         return {
-            json.loads(f["record"])["source_path"]: f["id"] for f in searcher.all_stored_fields()
+            capture["source_path"]: capture["id"]
+            for stored in searcher.all_stored_fields()
+            for capture in json.loads(stored["record"])["captures"]
         }
 
 
@@ -79,3 +84,41 @@ def test_an_index_keyed_by_working_folder_paths_is_migrated_once(tmp_path):
     conn = sqlite3.connect(index / "state.sqlite")
     paths = [row[0] for row in conn.execute("select path from files")]
     assert all(p.startswith("raw/") for p in paths) and len(paths) == 5
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_and_named(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    good = ROOT / "raw" / "ppp-2023-justice-ministry-dismissive-of-persecution-claims.txt"
+    (raw / os.fsdecode(b"caf\xe9.txt")).write_bytes(good.read_bytes())
+    first = ingest([raw], tmp_path / "index")
+    assert first.added == 1 and not first.failed
+    assert list(ids(tmp_path / "index")) == ["raw/caf\\xe9.txt"]
+    again = ingest([raw], tmp_path / "index")
+    assert again.unchanged == 1 and again.added == 0
+
+
+def test_a_failing_index_commit_leaves_index_and_state_as_they_were(tmp_path, monkeypatch):
+    import indexer.ingest as ingest_module
+
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "raw", raw)
+    index = tmp_path / "index"
+    ingest([raw], index)
+    before = ids(index)
+    (raw / "new.txt").write_text("A new story about land. " * 20, encoding="utf-8")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ingest_module, "replace_documents", full_disk)
+    with pytest.raises(OSError):
+        ingest([raw], index)
+    monkeypatch.undo()
+    assert ids(index) == before
+    conn = sqlite3.connect(index / "state.sqlite")
+    assert conn.execute("select count(*) from records").fetchone()[0] == 5
+    assert conn.execute("select count(*) from files where path like '%new.txt'").fetchone()[0] == 0
+    conn.close()
+    after = ingest([raw], index)
+    assert after.added == 1 and after.records == 6
