@@ -14,8 +14,14 @@ from archive.ingest import Capture, Outcome, collect, extract_many, extract_one
 from archive.record import Article
 from indexer import dedupe, state
 from indexer.documents import index_document
-from indexer.state import STATE_DB, open_state
-from indexer.store import IndexError_, ingest_lock, open_or_create, whoosh_dir
+from indexer.state import open_state
+from indexer.store import (
+    IndexError_,
+    generation_on_disk,
+    ingest_lock,
+    open_or_create,
+    whoosh_dir,
+)
 from indexer.writer import default_procs, replace_documents
 
 # Below this many documents to write, forking segment writers costs more than it saves.
@@ -71,13 +77,13 @@ def ingest(
     index_dir = Path(index_dir)
     paths = list(paths)
     with ingest_lock(index_dir, wait=wait):
-        if rebuild:
-            shutil.rmtree(whoosh_dir(index_dir), ignore_errors=True)
-            (index_dir / STATE_DB).unlink(missing_ok=True)
-        conn = open_state(index_dir)
-        check_generation(conn, index_dir)
+        # A rebuild writes a fresh state beside the live one and replaces every document in
+        # one index commit: until then searches see the old index, and a stop leaves it (#15).
+        conn = state.fresh_state(index_dir) if rebuild else open_state(index_dir)
+        if not rebuild:
+            check_generation(conn, index_dir)
         report = IngestReport()
-        run = _Run(conn, report)
+        run = _Run(conn, report, rebuild)
         naming = state.RootNames(conn)
         files, skipped = collect(paths, follow_links, naming)
         report.failed.extend((o.path, o.error) for o in skipped)
@@ -97,6 +103,8 @@ def ingest(
             0
         ]
         conn.close()
+        if rebuild:
+            state.replace_state(index_dir)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -105,10 +113,8 @@ def check_generation(conn: sqlite3.Connection, index_dir: Path) -> None:
     """Refuse to go on when the state describes another index generation than the one on
     disk: an ingest stopped between the index's commit and the state's."""
     recorded = state.generation(conn)
-    if recorded is None or not whoosh_dir(index_dir).exists():
-        return
-    on_disk = open_or_create(index_dir).latest_generation()
-    if on_disk != recorded:
+    on_disk = generation_on_disk(index_dir)
+    if recorded is not None and on_disk >= 0 and on_disk != recorded:
         conn.close()
         raise IndexError_(
             f"the index (generation {on_disk}) and its bookkeeping (generation {recorded}) "
@@ -133,9 +139,10 @@ def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None]:
 class _Run:
     """State of one ingest between reading the disk and committing the index."""
 
-    def __init__(self, conn: sqlite3.Connection, report: IngestReport):
+    def __init__(self, conn: sqlite3.Connection, report: IngestReport, rebuild: bool = False):
         self.conn = conn
         self.report = report
+        self.rebuild = rebuild
         self.known = {
             row[0]: FileRow(*row)
             for row in conn.execute(
@@ -232,7 +239,7 @@ class _Run:
     def commit(self, index_dir: Path) -> None:
         """Regroup duplicates, rewrite the affected index documents in one Whoosh commit,
         then record the new state: a crash before the commit leaves the old index whole."""
-        if not self.upserts and not self.deletes:
+        if not self.upserts and not self.deletes and not self.rebuild:
             # Nothing to re-index (a re-run): only file bookkeeping changes.
             ix = open_or_create(index_dir)
             self.report.phases["index"] = 0.0
@@ -252,17 +259,18 @@ class _Run:
         for rid, gid in groups.items():
             if gid in affected:
                 members.setdefault(gid, []).append(current[rid][0])
-        ix = open_or_create(index_dir)
+        ix = self.open_index(index_dir)
         # The state's changes are written first, uncommitted: whatever fails before the index
         # commits (a name SQLite cannot store, a full disk) leaves both as they were (#15).
         self.stage(current, groups)
         try:
-            if affected:
+            if affected or self.rebuild:
                 replace_documents(
                     ix,
                     sorted(affected),
                     lambda gid: index_document(gid, members[gid]) if gid in members else None,
                     procs=default_procs(len(affected), PARALLEL_INDEX_MIN),
+                    clear=self.rebuild,
                 )
         except BaseException:
             self.conn.execute("rollback")
@@ -271,6 +279,16 @@ class _Run:
         mark = time.perf_counter()
         self.finish(ix)
         self.report.phases["save"] = time.perf_counter() - mark
+
+    def open_index(self, index_dir: Path):
+        """The live index; on a rebuild a damaged one, having nothing to keep, starts anew."""
+        try:
+            return open_or_create(index_dir)
+        except Exception:  # noqa: BLE001 - any damage: a rebuild has nothing to keep
+            if not self.rebuild:
+                raise
+            shutil.rmtree(whoosh_dir(index_dir), ignore_errors=True)
+            return open_or_create(index_dir)
 
     def reachable(self, touched: set[str]) -> dict[str, tuple[Article, list[int]]]:
         """The records whose grouping this ingest can change, with their signatures: the

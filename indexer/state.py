@@ -15,6 +15,8 @@ from archive.record import Article
 from indexer import dedupe
 
 STATE_DB = "state.sqlite"
+# A rebuild's state, written beside the live one and renamed over it at the end.
+REBUILD_DB = "state.rebuild.sqlite"
 # Bumped when the schema gains something older databases must be brought up to.
 VERSION = 1
 
@@ -38,10 +40,10 @@ create index if not exists bands_record on bands(record_id);
 CHUNK = 500
 
 
-def open_state(index_dir: Path) -> sqlite3.Connection:
+def open_state(index_dir: Path, name: str = STATE_DB) -> sqlite3.Connection:
     """The ingest bookkeeping database, brought up to the current schema."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(index_dir / STATE_DB, isolation_level=None)
+    conn = sqlite3.connect(index_dir / name, isolation_level=None)
     conn.execute("pragma journal_mode=wal")
     conn.executescript(SCHEMA)
     if conn.execute("pragma user_version").fetchone()[0] < VERSION:
@@ -89,6 +91,35 @@ class RootNames:
         self.known[name] = str(folder)
         self.conn.execute("insert or replace into roots values (?, ?)", (name, str(folder)))
         return folder, name
+
+
+def fresh_state(index_dir: Path) -> sqlite3.Connection:
+    """An empty state for a rebuild, beside the live one, knowing the live one's folder
+    names (so that keys, and ids, stay what they were)."""
+    (index_dir / REBUILD_DB).unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        (index_dir / (REBUILD_DB + suffix)).unlink(missing_ok=True)
+    conn = open_state(index_dir, REBUILD_DB)
+    if (index_dir / STATE_DB).exists():
+        old = open_state(index_dir)
+        conn.executemany(
+            "insert or replace into roots values (?, ?)",
+            old.execute("select name, path from roots"),
+        )
+        old.close()
+    return conn
+
+
+def replace_state(index_dir: Path) -> None:
+    """Put the rebuilt state in the live one's place (its connection closed): one rename."""
+    live = index_dir / STATE_DB
+    if live.exists():
+        old = sqlite3.connect(live)
+        old.execute("pragma wal_checkpoint(truncate)")
+        old.close()
+    for suffix in ("-wal", "-shm"):
+        (index_dir / (STATE_DB + suffix)).unlink(missing_ok=True)
+    os.replace(index_dir / REBUILD_DB, live)
 
 
 def set_generation(conn: sqlite3.Connection, generation: int) -> None:

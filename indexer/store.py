@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import _DEF_INDEX_NAME, TOC, EmptyIndexError
 
 from indexer.schema import build_schema
 
@@ -27,6 +28,15 @@ class IndexError_(Exception):
 def whoosh_dir(index_dir: Path) -> Path:
     """Where the Whoosh segment files live."""
     return Path(index_dir) / WHOOSH_DIR
+
+
+def generation_on_disk(index_dir: Path) -> int:
+    """The newest committed generation in the index folder, read from its file names only
+    (-1 when there is none): nothing is opened, so a damaged index answers too."""
+    path = whoosh_dir(index_dir)
+    if not path.is_dir():
+        return -1
+    return TOC._latest_generation(FileStorage(str(path)), _DEF_INDEX_NAME)
 
 
 def open_or_create(index_dir: Path):

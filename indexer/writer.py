@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from operator import itemgetter
 
+from whoosh import writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
@@ -210,10 +211,12 @@ def replace_documents(
     *,
     procs: int = 1,
     limitmb: int = 512,
+    clear: bool = False,
 ) -> None:
     """Delete the documents with these ids and add what build(id) returns, in one commit.
     With procs > 1 the new documents are written by that many forked processes, one segment
-    each; until the commit, readers see the old index, and a failure leaves it untouched."""
+    each; until the commit, readers see the old index, and a failure leaves it untouched.
+    With clear, the commit drops every existing segment (a rebuild in one generation)."""
     global _inherited
     writer = SegmentBuilder(ix, limitmb=limitmb, compound=False)
     try:
@@ -221,7 +224,7 @@ def replace_documents(
             writer.delete_by_term("id", doc_id)
         if procs <= 1:
             add_all(writer, ids, build)
-            writer.commit()
+            writer.commit(mergetype=writing.CLEAR if clear else None)
             return
         _inherited = (ix, split(ids, procs), build, {"limitmb": limitmb, "compound": False})
         try:
@@ -230,7 +233,7 @@ def replace_documents(
         finally:
             _inherited = None
         # As whoosh.multiproc.MpWriter does with multisegment=True.
-        final = writer._merge_segments(None, None, None)
+        final = [] if clear else writer._merge_segments(None, None, None)
         final += [s for s in segments if s.doc_count_all()]
         if writer._added:
             final.append(writer._finalize_segment())
