@@ -122,6 +122,10 @@ def register_errors(app: Flask) -> None:
     def http_405(exc):
         return render(405, "That method is not allowed here.")
 
+    @app.errorhandler(429)
+    def http_429(exc):
+        return render(429, getattr(exc, "description", None) or "Too many requests; wait a moment.")
+
     @app.errorhandler(413)
     def http_413(exc):
         return render(413, "The request is too large.")

@@ -35,21 +35,67 @@ bp = Blueprint("saved", __name__)
 SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
 MAX_QUERY_STRING = 4000
 MAX_SEEN = 20000  # ids remembered per saved search to count what is new
+# /saved shows counts stored when each search was last counted; one view recounts at most
+# this many whose index generation is out of date, oldest first (#15: 400 saved searches
+# made every view run 400 searches, 46-51 s).
+RECOUNT_PER_VIEW = 10
+# Saved searches the archive keeps, and saves one browser session may make a minute:
+# generous for people, a wall for a script.
+MAX_SAVED = 5000
+SAVES_PER_MINUTE = 60
 
 SCHEMA = """
 create table if not exists saved (
     slug text primary key, name text not null, query text not null,
     created real not null, visited real, seen text not null default '[]');
 """
+# Counts kept with each saved search (added to databases made before #15).
+COUNT_COLUMNS = {
+    "total": "integer",
+    "new_count": "integer",
+    "counted": "real",
+    "generation": "integer",
+}
+
+
+class SavedUnavailable(Exception):
+    """The saved-search database cannot be read or written; pages say so (503)."""
 
 
 def get_db() -> sqlite3.Connection:
     """The saved-search database for this request (created on first use)."""
     if "saved_db" not in g:
-        g.saved_db = sqlite3.connect(current_app.config["SAVED_DB"])
-        g.saved_db.row_factory = sqlite3.Row
-        g.saved_db.executescript(SCHEMA)
+        try:
+            db = sqlite3.connect(current_app.config["SAVED_DB"])
+            db.row_factory = sqlite3.Row
+            db.executescript(SCHEMA)
+            have = {row[1] for row in db.execute("pragma table_info(saved)")}
+            for column, kind in COUNT_COLUMNS.items():
+                if column not in have:
+                    db.execute(f"alter table saved add column {column} {kind}")
+        except sqlite3.Error as exc:
+            raise SavedUnavailable(unavailable(exc)) from exc
+        g.saved_db = db
     return g.saved_db
+
+
+def unavailable(exc: Exception) -> str:
+    """The message for a saved-search database that cannot be used."""
+    return (
+        f"Saved searches are not available right now ({exc}); searching still works. "
+        "The folder that holds them may be read-only or full."
+    )
+
+
+def write(sql: str, params: tuple) -> None:
+    """One committed change to the saved-search database, or SavedUnavailable."""
+    db = get_db()
+    try:
+        db.execute(sql, params)
+        db.commit()
+    except sqlite3.Error as exc:
+        db.rollback()
+        raise SavedUnavailable(unavailable(exc)) from exc
 
 
 def close_db(exc=None) -> None:
@@ -60,9 +106,14 @@ def close_db(exc=None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register teardown and the CSRF token helper for templates."""
+    """Register teardown, the CSRF token helper for templates and the 503 for a database
+    that cannot be used."""
     app.teardown_appcontext(close_db)
     app.jinja_env.globals["csrf_token"] = csrf_token
+
+    @app.errorhandler(SavedUnavailable)
+    def saved_unavailable(exc):
+        return render_template("error.html", status=503, message=str(exc)), 503
 
 
 def csrf_token() -> str:
@@ -107,37 +158,70 @@ def save():
     parse_request(args)  # a search that cannot run cannot be saved
     query = urlencode(list(args.items(multi=True)))
     slug = slug_for(name, query)
-    db = get_db()
-    db.execute(
+    check_save_rate()
+    if get_db().execute("select count(*) from saved").fetchone()[0] >= MAX_SAVED:
+        abort(400, f"The archive keeps at most {MAX_SAVED} saved searches.")
+    write(
         "insert or ignore into saved (slug, name, query, created) values (?, ?, ?, ?)",
         (slug, name, query, time.time()),
     )
-    db.commit()
     mark_seen(slug, args)
     return redirect(url_for("saved.listing", saved=slug))
 
 
+def check_save_rate() -> None:
+    """At most SAVES_PER_MINUTE saves a minute from one browser session."""
+    now = time.time()
+    recent = [t for t in session.get("saves", []) if now - t < 60]
+    if len(recent) >= SAVES_PER_MINUTE:
+        abort(429, f"At most {SAVES_PER_MINUTE} searches can be saved a minute; wait a moment.")
+    session["saves"] = recent + [now]
+
+
+def index_generation() -> int:
+    """The generation of the index being served (counts made on another one are stale)."""
+    return get_searcher().reader().generation()
+
+
+def recount(row: sqlite3.Row, generation: int) -> None:
+    """Count a saved search's hits and the new ones, and store both with the generation."""
+    try:
+        req = parse_request(search_args(row["query"]))
+    except RequestError:
+        return
+    ids = [h["id"] for h in iter_hits(get_searcher(), req, MAX_SEEN)]
+    seen = set(json.loads(row["seen"]))
+    new = sum(1 for i in ids if i not in seen)
+    write(
+        "update saved set total = ?, new_count = ?, counted = ?, generation = ? where slug = ?",
+        (len(ids), new, time.time(), generation, row["slug"]),
+    )
+
+
 @bp.get("/saved")
 def listing():
-    """Every saved search with its current count and how many hits are new since the visit."""
-    rows = []
-    for row in get_db().execute("select * from saved order by created desc"):
-        try:
-            req = parse_request(search_args(row["query"]))
-        except RequestError:
-            continue
-        ids = [h["id"] for h in iter_hits(get_searcher(), req, MAX_SEEN)]
-        seen = set(json.loads(row["seen"]))
-        rows.append(
-            {
-                "slug": row["slug"],
-                "name": row["name"],
-                "total": len(ids),
-                "new": sum(1 for i in ids if i not in seen),
-                "url": url_for("saved.open_saved", slug=row["slug"]),
-                "feed": url_for("saved.feed", slug=row["slug"]),
-            }
-        )
+    """Every saved search with its stored counts; a few out-of-date ones are recounted per
+    view, so the page costs the same however many searches are saved."""
+    generation = index_generation()
+    stale = get_db().execute(
+        "select * from saved where generation is not ? order by counted is not null, counted "
+        "limit ?",
+        (generation, RECOUNT_PER_VIEW),
+    )
+    for row in stale.fetchall():
+        recount(row, generation)
+    rows = [
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "total": row["total"] if row["total"] is not None else "…",
+            "new": row["new_count"] if row["new_count"] is not None else "…",
+            "current": row["generation"] == generation,
+            "url": url_for("saved.open_saved", slug=row["slug"]),
+            "feed": url_for("saved.feed", slug=row["slug"]),
+        }
+        for row in get_db().execute("select * from saved order by created desc")
+    ]
     just_saved = request.args.get("saved")
     saved_link = external_url("saved.open_saved", slug=just_saved) if just_saved else None
     return render_template(
@@ -158,19 +242,22 @@ def fetch(slug: str) -> sqlite3.Row:
 def mark_seen(slug: str, args: MultiDict) -> None:
     """Remember which hits the user has now seen, for the 'new since' count."""
     ids = [h["id"] for h in iter_hits(get_searcher(), parse_request(args), MAX_SEEN)]
-    db = get_db()
-    db.execute(
-        "update saved set visited = ?, seen = ? where slug = ?",
-        (time.time(), json.dumps(ids), slug),
+    write(
+        "update saved set visited = ?, seen = ?, total = ?, new_count = 0, counted = ?, "
+        "generation = ? where slug = ?",
+        (time.time(), json.dumps(ids), len(ids), time.time(), index_generation(), slug),
     )
-    db.commit()
 
 
 @bp.get("/s/<slug>")
 def open_saved(slug: str):
-    """The short link: reopen exactly the saved search."""
+    """The short link: reopen exactly the saved search (even when the visit cannot be
+    remembered because the database is read-only)."""
     row = fetch(slug)
-    mark_seen(slug, search_args(row["query"]))
+    try:
+        mark_seen(slug, search_args(row["query"]))
+    except SavedUnavailable:
+        pass
     return redirect(url_for("search.results") + ("?" + row["query"] if row["query"] else ""))
 
 
