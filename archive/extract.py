@@ -27,7 +27,6 @@ MD_TYPES = (".md", ".markdown")
 PDF_TYPES = (".pdf",)
 SUPPORTED = TEXT_TYPES + HTML_TYPES + MD_TYPES + PDF_TYPES
 SIDECAR_SUFFIX = ".meta.json"
-SIDECAR_KEYS = ("url", "source", "section", "title", "reporters", "date", "language", "fetched")
 KHMER = re.compile(r"[\u1780-\u17ff]")
 CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 
@@ -149,26 +148,73 @@ def fill_from_pdf(article: Article, data: bytes) -> None:
         article.reporters = [info["author"]]
 
 
+# The fields a sidecar may carry and the JSON types each accepts; others are ignored.
+SIDECAR_FIELDS: dict[str, tuple[type, ...]] = {
+    "url": (str,),
+    "source": (str,),
+    "section": (str,),
+    "title": (str,),
+    "reporters": (str, list),
+    "date": (str,),
+    "language": (str,),
+    "fetched": (str,),
+}
+SIDECAR_KEYS = tuple(SIDECAR_FIELDS)
+
+
 def read_sidecar(path: Path) -> dict:
-    """The crawler's NAME.meta.json (by stem or full name) next to the file, or {}."""
+    """The crawler's NAME.meta.json (by stem or full name) next to the file, checked against
+    SIDECAR_FIELDS, or {}."""
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
     for candidate in (
         path.with_name(name + SIDECAR_SUFFIX),
         path.with_name(Path(name).stem + SIDECAR_SUFFIX),
     ):
-        if candidate.is_file():
-            try:
-                data = json.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ExtractionError(f"unreadable sidecar {candidate.name}: {exc}") from exc
-            if not isinstance(data, dict):
-                raise ExtractionError(f"sidecar {candidate.name} is not a JSON object")
-            return data
+        try:
+            if not candidate.is_file():
+                continue
+            size = candidate.stat().st_size
+        except OSError:
+            continue  # e.g. the name with the suffix is too long for the file system
+        if size > settings.MAX_SIDECAR_BYTES:
+            raise ExtractionError(
+                f"sidecar {candidate.name} is too large ({size:,} bytes; a sidecar holds a few "
+                f"fields, limit {settings.MAX_SIDECAR_BYTES // 1024} KB)"
+            )
+        try:
+            data = json.loads(candidate.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            raise ExtractionError(f"unreadable sidecar {candidate.name}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ExtractionError(f"sidecar {candidate.name} is not a JSON object")
+        problems = sidecar_problems(data)
+        if problems:
+            raise ExtractionError(f"sidecar {candidate.name}: " + "; ".join(problems))
+        return data
     return {}
 
 
+def sidecar_problems(data: dict) -> list[str]:
+    """One reason per sidecar field of the wrong type or size."""
+    problems = []
+    for key, kinds in SIDECAR_FIELDS.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            wanted = " or ".join("a list of strings" if k is list else "a string" for k in kinds)
+            problems.append(f"'{key}' must be {wanted}, not {type(value).__name__}")
+            continue
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str) for item in items):
+            problems.append(f"'{key}' must hold strings only")
+        elif any(len(item) > settings.MAX_SIDECAR_VALUE for item in items):
+            problems.append(f"'{key}' is longer than {settings.MAX_SIDECAR_VALUE} characters")
+    return problems
+
+
 def apply_sidecar(article: Article, sidecar: dict) -> None:
-    """What the crawler knew wins over what extraction guessed."""
+    """What the crawler knew wins over what extraction guessed (values already checked)."""
     for key in SIDECAR_KEYS:
         value = sidecar.get(key)
         if value in (None, "", []):
@@ -176,9 +222,9 @@ def apply_sidecar(article: Article, sidecar: dict) -> None:
         if key == "reporters":
             article.reporters = [value] if isinstance(value, str) else list(value)
         elif key == "date":
-            article.date = parse_meta_date(str(value)) or article.date
+            article.date = parse_meta_date(value) or article.date
         elif key != "fetched":
-            setattr(article, key, str(value))
+            setattr(article, key, value.strip())
 
 
 def finish(article: Article) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import resource
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -142,12 +146,56 @@ def is_within(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
+class OverBudget(Exception):
+    """One file took longer to extract than settings.EXTRACT_SECONDS."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise OverBudget in this block after `seconds` (main thread only: signals are
+    delivered there; elsewhere the block runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space at what it uses now plus `megabytes`, so one file
+    that needs more fails with MemoryError instead of exhausting the machine (pool workers
+    only: the limit stays for the life of the process)."""
+    if megabytes <= 0:
+        return
+    with open("/proc/self/statm") as fh:
+        in_use = int(fh.read().split()[0]) * resource.getpagesize()
+    limit = in_use + megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def extract_one(item: Path | Capture) -> Outcome:
-    """Extract one file, turning every failure into an Outcome with a reason."""
+    """Extract one file within its time budget, turning every failure into an Outcome with a
+    reason."""
     path, key = item if isinstance(item, Capture) else (Path(item), None)
     shown = key or display_path(path)
     try:
-        return Outcome(shown, article=extract_file(path, key))
+        with time_budget(settings.EXTRACT_SECONDS):
+            return Outcome(shown, article=extract_file(path, key))
+    except OverBudget:
+        return Outcome(shown, error=f"too slow to parse (over {settings.EXTRACT_SECONDS:g} s)")
+    except MemoryError:
+        return Outcome(
+            shown, error=f"too large to parse (over {settings.EXTRACT_MEMORY_MB} MB of memory)"
+        )
     except ExtractionError as exc:
         return Outcome(shown, error=str(exc))
     except RecursionError:
@@ -166,5 +214,7 @@ def extract_many(
     if workers == 1 or len(paths) < 2 * workers:
         yield from map(job, paths)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=limit_memory, initargs=(settings.EXTRACT_MEMORY_MB,)
+    ) as pool:
         yield from pool.map(job, paths, chunksize=settings.INGEST_CHUNKSIZE)

@@ -5,6 +5,15 @@
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # A gzip that inflates past this is treated as a zip bomb (same bound as raw files).
 MAX_INFLATED_BYTES = MAX_FILE_BYTES
+# Budget of one file in an extraction worker: real pages take 40 ms and the largest report
+# under a second, so 30 s and 1.5 GB are only reached by hostile or broken input (#15: an HTML
+# page of a million sibling <span>s took 94 s and 2.4 GB); such a file is reported, not fatal.
+EXTRACT_SECONDS = 30
+EXTRACT_MEMORY_MB = 1536
+# A sidecar holds a few short fields; anything bigger is not one.
+MAX_SIDECAR_BYTES = 64 * 1024
+# Longest value a sidecar field may carry (a headline or URL is far shorter).
+MAX_SIDECAR_VALUE = 2000
 # Below this many characters of text a capture has nothing worth indexing.
 MIN_BODY_CHARS = 40
 

@@ -220,3 +220,74 @@ def test_feeds_do_not_reflect_the_host_header(served):
     assert "evil.example" not in xml
     assert "<id>tag:cambodia-archive,2026:saved:" in xml
     assert f'href="{BASE_URL}/s/' in xml and f"{BASE_URL}/article/" in xml
+
+
+# --- One file's budget and sidecars (#15 item 10 and the smaller items).
+
+
+def spans_page(folder: Path) -> None:
+    """The seeds and a 14 MB page of a million sibling <span>s."""
+    for seed in (ROOT / "raw").glob("*.txt"):
+        shutil.copy(seed, folder / seed.name)
+    (folder / "spans.html").write_text(
+        "<html><body><article>" + "<span>w</span>" * 1_000_000 + "</article></body></html>",
+        encoding="utf-8",
+    )
+
+
+def test_a_file_over_its_time_budget_is_reported_and_the_rest_go_on(tmp_path, monkeypatch):
+    from archive import settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    spans_page(raw)
+    monkeypatch.setattr(settings, "EXTRACT_SECONDS", 2)
+    report = ingest([raw], tmp_path / "index", workers=1)
+    assert report.added == 5
+    assert dict(report.failed) == {"raw/spans.html": "too slow to parse (over 2 s)"}
+
+
+def test_a_file_over_its_memory_budget_is_reported_and_the_rest_go_on(tmp_path, monkeypatch):
+    from archive import settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    spans_page(raw)
+    monkeypatch.setattr(settings, "EXTRACT_SECONDS", 0)  # no time budget: memory alone
+    monkeypatch.setattr(settings, "EXTRACT_MEMORY_MB", 300)
+    report = ingest([raw], tmp_path / "index", workers=2)  # forked workers carry the limit
+    assert report.added == 5
+    assert dict(report.failed) == {"raw/spans.html": "too large to parse (over 300 MB of memory)"}
+
+
+def test_sidecars_are_checked_field_by_field(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("huge", "typed", "bom", "fine"):
+        shutil.copy(GOOD, raw / f"{name}.txt")
+    with open(raw / "huge.meta.json", "wb") as fh:  # a 1 GB sidecar, sparse on disk
+        fh.truncate(1024**3)
+    (raw / "typed.meta.json").write_text(
+        '{"title": {"a": 1}, "url": true, "reporters": 5, "section": "x"}', encoding="utf-8"
+    )
+    (raw / "bom.meta.json").write_bytes('\ufeff{"title": "Headline from the crawler"}'.encode())
+    (raw / "fine.meta.json").write_text('{"reporters": ["Sok Chan"]}', encoding="utf-8")
+    report = ingest([raw], tmp_path / "index")
+    failed = dict(report.failed)
+    assert "sidecar huge.meta.json is too large" in failed["raw/huge.txt"]
+    assert failed["raw/typed.txt"] == (
+        "sidecar typed.meta.json: 'url' must be a string, not bool; 'title' must be a string, "
+        "not dict; 'reporters' must be a string or a list of strings, not int"
+    )
+    assert report.added == 2
+    assert extract_file(raw / "bom.txt").title == "Headline from the crawler"
+    assert extract_file(raw / "fine.txt").reporters == ["Sok Chan"]
+
+
+def test_a_254_character_file_name_is_ingested(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    long_name = "x" * 250 + ".txt"
+    shutil.copy(GOOD, raw / long_name)
+    report = ingest([raw], tmp_path / "index")
+    assert report.added == 1 and not report.failed
