@@ -146,8 +146,9 @@ def is_within(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-class OverBudget(Exception):
-    """One file took longer to extract than settings.EXTRACT_SECONDS."""
+class OverBudget(BaseException):
+    """One file took longer to extract than settings.EXTRACT_SECONDS. A BaseException, so
+    that libraries catching Exception (trafilatura does) cannot swallow it."""
 
 
 @contextmanager
@@ -162,7 +163,9 @@ def time_budget(seconds: float) -> Iterator[None]:
         raise OverBudget
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Fired again every second after the budget, in case the first one lands where a
+    # library swallows it anyway.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield
     finally:

@@ -30,8 +30,18 @@ SORTS = ("relevance", "newest", "oldest")
 CONTROL_PARAMS = ("q", "page", "sort", "from", "to", "more")
 KNOWN_PARAMS = set(CONTROL_PARAMS) | set(FACETS_BY_NAME)
 DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+# A filter typed in the box: `topic:drugs`, `-topic:drugs`, `NOT topic:drugs`, `(topic:drugs)`.
 FIELD_FILTER = re.compile(
-    r"(?<![\w:])(?P<neg>-?)(?P<name>[A-Za-z]+):(?P<value>\"[^\"]*\"?|[^\s\"]+)"
+    r"(?<![\w:])(?P<not>NOT\s+)?(?P<open>\(\s*)?(?P<neg>-?)(?P<name>[A-Za-z]+):"
+    r"(?P<value>\"[^\"]*\"?|[^\s\"()]+)(?P<close>\s*\))?"
+)
+OR_BEFORE = re.compile(r"\bOR\s*$")
+OR_AFTER = re.compile(r"^\s*OR\b")
+AND_BEFORE = re.compile(r"\bAND\s*$")
+AND_AFTER = re.compile(r"^\s*AND\b")
+FILTER_SYNTAX_HELP = (
+    "Filters combine with AND (the default), NOT or -, and OR only between values of one "
+    "filter (topic:drugs OR topic:land); for anything else use the filter checkboxes."
 )
 
 
@@ -170,29 +180,39 @@ class ParsedQuery:
     """The user's text split into the free-text part and field filters typed in the box."""
 
     text: str
-    include: dict[str, list[str]] = field(default_factory=dict)
+    # Filters a match must meet, each (field, values): any value of a group (they were typed
+    # joined by OR), every group (typed side by side: AND).
+    include: list[tuple[str, list[str]]] = field(default_factory=list)
     exclude: dict[str, list[str]] = field(default_factory=dict)
     day_range: tuple[int | None, int | None] | None = None
 
 
 def split_filters(q: str) -> ParsedQuery:
-    """Pull `speaker:"Chin Malin"`, `-topic:drugs`, `year:2016`, `date:2016-12..2017-03` out of
-    the query text; other words stay as free text."""
+    """Pull `speaker:"Chin Malin"`, `-topic:drugs`, `NOT topic:drugs`, `year:2016`,
+    `date:2016-12..2017-03` out of the query text; other words stay as free text. Filters
+    joined by OR (one field) match any of their values; a filter in any other boolean
+    construction is refused with a RequestError rather than answered wrongly (#15)."""
     parsed = ParsedQuery(text=q)
+    found = []
+    for m in FIELD_FILTER.finditer(q):
+        name = m.group("name").lower()
+        name = "date" if name == "date" else FILTER_ALIASES.get(name)
+        if name:
+            found.append((m, name))
+    joined = or_joined(q, found)
     kept = []
     pos = 0
-    for m in FIELD_FILTER.finditer(q):
-        name = FILTER_ALIASES.get(m.group("name").lower())
-        if m.group("name").lower() == "date":
-            name = "date"
-        if name is None:
-            continue
-        kept.append(q[pos : m.start()])
+    for n, (m, name) in enumerate(found):
+        gap = q[pos : m.start()]
+        kept.append("" if n in joined else AND_AFTER.sub("", AND_BEFORE.sub("", gap)))
         pos = m.end()
         value = m.group("value").strip('"').strip()
         if not value:
             continue
+        negated = bool(m.group("neg")) != bool(m.group("not"))  # NOT -x is x
         if name in ("date", "year") and (".." in value or name == "date"):
+            if negated:
+                raise RequestError("A date range cannot be negated. " + FILTER_SYNTAX_HELP)
             lo_text, _, hi_text = value.partition("..")
             if not _:
                 hi_text = lo_text
@@ -200,11 +220,40 @@ def split_filters(q: str) -> ParsedQuery:
             hi = parse_day(hi_text, end=True) if hi_text else None
             parsed.day_range = (lo, hi)
             continue
-        target = parsed.exclude if m.group("neg") else parsed.include
-        target.setdefault(name, []).append(value)
-    kept.append(q[pos:])
+        if negated:
+            parsed.exclude.setdefault(name, []).append(value)
+        elif n in joined:
+            parsed.include[-1][1].append(value)
+        else:
+            parsed.include.append((name, [value]))
+    kept.append(AND_AFTER.sub("", q[pos:]) if found else q[pos:])
     parsed.text = " ".join("".join(kept).split())
     return parsed
+
+
+def or_joined(q: str, found: list[tuple[re.Match, str]]) -> set[int]:
+    """Indexes of filters joined by OR to the filter before them (same field, neither
+    negated); a RequestError for a filter in any other boolean construction."""
+    joined = set()
+    for n, (m, name) in enumerate(found):
+        if bool(m.group("open")) != bool(m.group("close")):
+            raise RequestError(
+                f"{m.group(0).strip()!r} is inside parentheses with other terms. "
+                + FILTER_SYNTAX_HELP
+            )
+        negated = m.group("neg") or m.group("not")
+        if n and q[found[n - 1][0].end() : m.start()].strip() == "OR":
+            prev, prev_name = found[n - 1]
+            if prev_name != name or negated or prev.group("neg") or prev.group("not"):
+                raise RequestError(f"{m.group(0).strip()!r} is joined by OR. " + FILTER_SYNTAX_HELP)
+            joined.add(n)
+            continue
+        if OR_BEFORE.search(q[: m.start()]) or (
+            OR_AFTER.match(q[m.end() :])
+            and not (n + 1 < len(found) and q[m.end() : found[n + 1][0].start()].strip() == "OR")
+        ):
+            raise RequestError(f"{m.group(0).strip()!r} is joined by OR. " + FILTER_SYNTAX_HELP)
+    return joined
 
 
 def make_parser(schema) -> qparser.QueryParser:

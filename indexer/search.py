@@ -176,7 +176,7 @@ def base_docs(searcher, table: FacetTable, text_q, parsed: ParsedQuery, ranked) 
         docs = table.mask(ranked[0])
     else:
         docs = table.mask(searcher.docs_for_query(text_q))
-    for name, values in parsed.include.items():
+    for name, values in parsed.include:
         docs &= field_mask(searcher, table, name, values)
     for name, values in parsed.exclude.items():
         docs &= ~field_mask(searcher, table, name, values)

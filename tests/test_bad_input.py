@@ -90,7 +90,8 @@ def test_pdf_text_is_extracted(tmp_path):
 def test_deeply_nested_html_does_not_crash(tmp_path):
     html = b"<html><body>" + b"<div>" * 5000 + b"<p>deep text here</p>" + b"</div>" * 5000
     outcome = extract_one(write(tmp_path, "nested.html", html + b"</body></html>"))
-    assert outcome.article is not None or outcome.error
+    # lxml keeps 255 levels; the text below them is lost, which is reported, not a crash.
+    assert outcome.error == "no article text found"
 
 
 def test_ingest_reports_each_bad_file_and_keeps_the_rest(tmp_path):

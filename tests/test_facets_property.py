@@ -96,3 +96,70 @@ def test_facet_counts_match_brute_force(index_dir, records, q, picks, data):
             v["value"].lower(): v["count"] for v in result["facets"][name]["values"] if v["count"]
         }
         assert got == dict(counter), name
+
+
+# Issue 15: field filters typed with boolean syntax. Each expression is one of the forms the
+# search honours; the expected total comes from plain sets, with AND between expressions.
+def filter_expression(name: str, values: list[str], form: str) -> tuple[str, str, list[str]]:
+    """(query text, 'include' or 'exclude', values) for one typed filter form."""
+    quoted = [f'{name}:"{v}"' for v in values]
+    if form == "or":
+        return " OR ".join(quoted), "include", values
+    if form == "not":
+        return f"NOT {quoted[0]}", "exclude", values[:1]
+    if form == "minus":
+        return f"-{quoted[0]}", "exclude", values[:1]
+    if form == "paren":
+        return f"({quoted[0]})", "include", values[:1]
+    return quoted[0], "include", values[:1]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.sampled_from(["", "rights", "said", "police", "court"]),
+    parts=st.lists(
+        st.tuples(
+            st.sampled_from(["speaker", "topic", "source", "type"]),
+            st.sampled_from(["plain", "or", "not", "minus", "paren"]),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    data=st.data(),
+)
+def test_boolean_filters_in_the_box_match_brute_force(index_dir, records, q, parts, data):
+    texts, groups, excluded = [q] if q else [], [], []
+    for name, form in parts:
+        values = data.draw(
+            st.lists(st.sampled_from(FILTER_POOL[name]), min_size=2, max_size=2, unique=True)
+        )
+        text, kind, used = filter_expression(name, values, form)
+        texts.append(text)
+        (groups if kind == "include" else excluded).append((name, used))
+    with open_index(index_dir).searcher() as searcher:
+        text_ids = {h["id"] for h in iter_hits(searcher, parse_request({"q": [q]}), 10_000)}
+        result = search(searcher, parse_request({"q": [" ".join(texts)]}))
+
+    def has(doc, name, values):
+        present = {x.lower() for x in records[doc][name]}
+        return any(v.lower() in present for v in values)
+
+    expected = sum(
+        1
+        for doc in text_ids
+        if all(has(doc, n, vs) for n, vs in groups)
+        and not any(has(doc, n, vs) for n, vs in excluded)
+    )
+    assert result["total"] == expected, " ".join(texts)
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["drugs OR topic:Drugs", 'topic:Drugs OR speaker:"Hun Sen"', "(topic:Drugs OR rights)"],
+)
+def test_filters_in_other_boolean_forms_are_refused_with_help(client, q):
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 400
+    assert "OR only between values of one filter" in response.get_json()["error"]
