@@ -8,16 +8,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 DEFAULT_INDEX = Path(os.environ.get("ARCHIVE_INDEX", "index"))
 
 
+NEGATED_FILTER = re.compile(r"^-[A-Za-z]+:\S+$")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    # `archive search -topic:drugs` is a query, not an option (#15).
+    if (
+        unknown
+        and getattr(args, "run", None) is cmd_search
+        and all(NEGATED_FILTER.match(u) for u in unknown)
+    ):
+        args.q = [*args.q, *unknown]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
     except KeyboardInterrupt:
@@ -56,8 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_ingest)
 
     p = sub.add_parser("search", help="search the index from the command line")
-    p.add_argument("q", nargs="?", default="")
-    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument(
+        "q",
+        nargs="*",
+        default=[],
+        help='query: words, "phrases", field:value filters (-topic:drugs works; put -- '
+        "before other words starting with -)",
+    )
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (index/)")
     for name in ("speaker", "topic", "reporter", "org", "source", "section", "year", "type"):
         p.add_argument(f"--{name}", action="append", default=[], help=f"filter by {name}")
     p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
@@ -150,7 +169,7 @@ def cmd_search(args) -> int:
     from indexer.search import search
     from indexer.store import IndexError_, open_index
 
-    params = {"q": [args.q], "sort": [args.sort], "page": [str(args.page)]}
+    params = {"q": [" ".join(args.q)], "sort": [args.sort], "page": [str(args.page)]}
     for name in ("speaker", "topic", "reporter", "org", "source", "section", "year", "type"):
         if getattr(args, name):
             params[name] = getattr(args, name)

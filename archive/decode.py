@@ -74,6 +74,24 @@ def looks_binary(data: bytes) -> bool:
     return controls / max(len(sample), 1) > settings.BINARY_CONTROL_RATIO
 
 
+def cp1252_for_invalid(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: the undecodable bytes read as cp1252."""
+    return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+CP1252_FALLBACK = "archive-cp1252-fallback"
+codecs.register_error(CP1252_FALLBACK, cp1252_for_invalid)
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """True when the bytes hold more well-formed UTF-8 characters beyond ASCII than bytes
+    that are not UTF-8."""
+    text = data[:200_000].decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good > bad
+
+
 def decode(data: bytes, declared: str | None = None) -> str:
     """Text from bytes: BOM first, then strict UTF-8, a declared charset, then detection."""
     for bom, name in BOMS:
@@ -85,6 +103,10 @@ def decode(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if mostly_utf8(data):
+        # UTF-8 with a few stray single-byte characters: keep the UTF-8 (Khmer included) and
+        # read only the stray bytes as cp1252, instead of turning everything into mojibake.
+        return data.decode("utf-8", errors=CP1252_FALLBACK)
     if declared:
         try:
             return data.decode(declared)

@@ -25,7 +25,6 @@ def pdf_text(data: bytes) -> tuple[str, dict]:
             except (NotImplementedError, PyPdfError) as exc:
                 raise ExtractionError(f"encrypted PDF: {exc}") from exc
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
     except ExtractionError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -33,6 +32,7 @@ def pdf_text(data: bytes) -> tuple[str, dict]:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise ExtractionError("PDF has no text layer (scanned image?)")
+    info = document_info(reader)
     return text, {
         "title": _info(info, "/Title"),
         "author": _info(info, "/Author"),
@@ -40,13 +40,22 @@ def pdf_text(data: bytes) -> tuple[str, dict]:
     }
 
 
+def document_info(reader: PdfReader) -> dict:
+    """The document-info dictionary, or {} when it is missing or not a dictionary: hostile
+    metadata must not lose the document's text (#15)."""
+    try:
+        return reader.metadata or {}
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds for a bad /Info
+        return {}
+
+
 def _info(info, name: str) -> str | None:
-    """One document-info string, or None."""
+    """One document-info string, or None (values that are not strings are ignored)."""
     try:
         value = info.get(name)
     except Exception:  # noqa: BLE001 - pypdf resolves lazily and may raise anything
         return None
-    return str(value).strip() or None if value else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _pdf_date(value: str | None) -> str | None:

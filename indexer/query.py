@@ -99,6 +99,7 @@ def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
     get = args.get
     getlist = args.getlist if hasattr(args, "getlist") else lambda k: _as_list(args.get(k))
     q, notices = clean_text(_first(get("q")) or "")
+    split_filters(q)  # filters typed in forms the search cannot honour are a 400 here
     filters = {}
     for name in FACETS_BY_NAME:
         values = [clean_text(v)[0] for v in getlist(name)]

@@ -291,3 +291,67 @@ def test_a_254_character_file_name_is_ingested(tmp_path):
     shutil.copy(GOOD, raw / long_name)
     report = ingest([raw], tmp_path / "index")
     assert report.added == 1 and not report.failed
+
+
+@pytest.mark.parametrize(
+    "info",
+    [b"/Info 42", b"/Info (text)", b"/Info << /Title 5 /CreationDate [1] /Author << /A 1 >> >>"],
+)
+def test_a_pdf_with_hostile_document_info_keeps_its_text(tmp_path, info):
+    from tests.helpers import make_pdf
+
+    lines = [
+        "Rights group report on land disputes",
+        "Villagers in Kratie said the company had cleared their farms without notice.",
+    ]
+    pdf = make_pdf(lines).replace(b"/Root 1 0 R >>", b"/Root 1 0 R " + info + b" >>")
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    record = extract_file(tmp_path / "report.pdf")
+    assert "cleared their farms" in record.body
+    assert record.title is None and record.reporters == [] and record.date is None
+
+
+def test_utf8_with_a_few_latin1_bytes_keeps_its_khmer(tmp_path):
+    khmer = "ព្រះរាជាណាចក្រកម្ពុជា"
+    text = (
+        f"{khmer} Phnom Penh café talks\n\nThe minister said at the café on Monday that the "
+        "talks on land disputes would resume next week in the capital.\n"
+    )
+    data = text.encode("utf-8").replace("café".encode(), "café".encode("latin-1"))
+    (tmp_path / "mixed.txt").write_bytes(data)
+    record = extract_file(tmp_path / "mixed.txt")
+    assert khmer in (record.title or "") + record.body
+    assert "café" in record.body and "Ã" not in record.body
+
+
+def test_cli_search_takes_a_negated_filter_as_query(tmp_path):
+    ingest([ROOT / "raw"], tmp_path / "index")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "archive_cli",
+            "search",
+            "rights",
+            "-topic:drugs",
+            "--json",
+            "--index",
+            str(tmp_path / "index"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["total"] >= 1
+    assert all("Drugs" not in hit["topics"] for hit in result["hits"])
+    helped = subprocess.run(
+        [sys.executable, "-m", "archive_cli", "ingest", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "files or folders" in helped.stdout and "index folder" in helped.stdout
