@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -147,6 +148,13 @@ def cmd_ingest(args) -> int:
     except OSError as exc:
         print(f"archive ingest: cannot write the index in {args.index}: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.Error as exc:  # the state beside the index: nothing was committed
+        print(
+            f"archive ingest: cannot write the ingest state in {args.index}: {exc}; "
+            "the index is as it was",
+            file=sys.stderr,
+        )
+        return 2
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
@@ -240,15 +248,17 @@ def cmd_serve(args) -> int:
 # connection). A public deployment still belongs behind a reverse proxy (README).
 WAITRESS = {
     "ident": "archive",
-    # Idle sockets are closed after this many seconds (waitress's default is 120).
-    "channel_timeout": 10,
+    # Idle sockets are closed after this many seconds (waitress's default is 120). Waitress
+    # also counts a connection whose request waits in its queue as idle: at 10 s, 100 clients
+    # during an ingest lost a request each, so it stays well above the queueing time.
+    "channel_timeout": 60,
     # Open connections at once before new ones wait; select() allows about 1,000 sockets.
     "connection_limit": 500,
     # Requests are short GET URLs and small forms: larger headers or bodies are refused.
     "max_request_header_size": 64 * 1024,
     "max_request_body_size": 1024 * 1024,
     # How often idle connections are looked for, in seconds.
-    "cleanup_interval": 5,
+    "cleanup_interval": 10,
 }
 
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from make_corpus import write_corpus  # noqa: E402
 
 LOAD_SECONDS = float(os.environ.get("ARCHIVE_LOAD_SECONDS", "15"))
-CLIENTS = 50
+CLIENTS = int(os.environ.get("ARCHIVE_LOAD_CLIENTS", "50"))
 
 
 def get(url: str, data: bytes | None = None, headers: dict | None = None):
