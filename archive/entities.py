@@ -290,21 +290,47 @@ def peel(phrase: str) -> str:
     TAIL_CHARS; an appositive starts at the last comma): on a long clause the whole-phrase
     search backtracks for milliseconds."""
     cut = max(0, len(phrase) - TAIL_CHARS)
-    phrase = (phrase[:cut] + TIME_TAIL.sub("", phrase[cut:])).strip(" ,")
+    tail = phrase[cut:]
+    if TIME_HINT.search(tail):  # most subjects end in a name: nothing to try
+        phrase = (phrase[:cut] + TIME_TAIL.sub("", tail)).strip(" ,")
     comma = phrase.rfind(",")
     if comma >= 0:
-        phrase = phrase[:comma] + APPOSITIVE.sub("", phrase[comma:])
-    return AGE.sub("", phrase).strip(" ,")
+        segment = phrase[comma:]
+        lowered = segment.lower()
+        if segment[1:].lstrip()[:1].islower() or not ROLE_WORDS.isdisjoint(
+            LOWER_WORD.findall(lowered)
+        ):
+            phrase = phrase[:comma] + APPOSITIVE.sub("", segment)
+    return AGE.sub("", phrase).strip(" ,") if "," in phrase else phrase.strip(" ,")
 
 
 # Longest run of time words and auxiliaries peel() looks for at a phrase's end.
 TAIL_CHARS = 120
+# A word that can begin TIME_TAIL's run; without one (or an -ly word) it cannot match.
+TIME_HINT = re.compile(
+    r"\b(?:on|in|at|during|this|last|earlier|later|also|further|then|previously|recently|"
+    r"again|yesterday|today|separately|has|have|had|both|would|will|even|once|himself|herself|"
+    r"themselves|[a-z]+ly)\b"
+)
 
 
 def outside_quotes(text: str) -> str:
     """The text with quoted spans blanked out but for the opening mark (same length, so
     offsets still line up; the mark lets a sentence start at a quote)."""
-    return QUOTE_SPAN.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 1), text)
+    return blank_spans(text, list(QUOTE_SPAN.finditer(text)))
+
+
+def blank_spans(text: str, spans: list[re.Match]) -> str:
+    """outside_quotes() with the quote matches already found."""
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for m in spans:
+        parts.append(text[pos : m.start()])
+        parts.append(m.group(0)[0] + " " * (len(m.group(0)) - 1))
+        pos = m.end()
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 class Attributor:
@@ -431,9 +457,10 @@ class Attributor:
 
     def paragraph(self, para: str) -> None:
         """Attribute the quotes and reported speech of one paragraph."""
-        spans = [m.group(m.lastindex) for m in QUOTE_SPAN.finditer(para)]
+        quoted = list(QUOTE_SPAN.finditer(para))
+        spans = [m.group(m.lastindex) for m in quoted]
         spans = [" ".join(x.split()) for x in spans if len(x.split()) >= 3]
-        plain = outside_quotes(para)
+        plain = blank_spans(para, quoted)
         attributed: Person | None | bool = None
         reported = []
         start = 0
@@ -455,19 +482,19 @@ class Attributor:
                 reported.extend((person, text) for person in people)
         for person, text in reported:
             self.add(person, text.rstrip("."), "reported")
-        for person, text in self.lead_ins(para, plain):
+        for person, text in self.lead_ins(quoted, plain) if len(quoted) >= 2 else ():
             # "Pol Pot said '...', Prince Ranariddh said '...'": each quote to its lead-in.
             self.add(person, text, "direct")
             self.last_quoted = person
             spans = [x for x in spans if x != text]
         self.direct(para, spans, attributed)
 
-    def lead_ins(self, para: str, plain: str) -> list[tuple[Person, str]]:
+    def lead_ins(self, quoted: list[re.Match], plain: str) -> list[tuple[Person, str]]:
         """(speaker, quote) for quotes that a named speaker introduces: 'X said "...",
         'X says: “...”'. Only when the paragraph has two or more such lead-ins; one is the
         ordinary case the sentence rules handle."""
         found = []
-        for m in QUOTE_SPAN.finditer(para):
+        for m in quoted:
             text = " ".join(m.group(m.lastindex).split())
             lead = LEAD_IN.search(plain, max(0, m.start() - 120), m.start())
             person = self.who(lead.group(1)) if lead and len(text.split()) >= 3 else None
