@@ -11,8 +11,9 @@ from bs4 import BeautifulSoup
 from archive import settings
 from archive.bylines import split_names
 from archive.dates import find_date, parse_meta_date
+from archive.lines import normalise
 from archive.sites import SiteProfile, profile_for
-from archive.textpage import Cleaner, normalise
+from archive.textpage import Cleaner
 
 # Metadata in priority order: structured markup first, the <title> tag last.
 TITLE_META = ("og:title", "twitter:title", "dc.title")

@@ -6,8 +6,9 @@ import re
 
 from archive import settings
 from archive.dates import find_date
+from archive.lines import blocks_of, normalise
 from archive.record import Section
-from archive.textpage import blocks_of, normalise, rejoin
+from archive.textpage import rejoin
 
 TOC_HEAD = re.compile(r"^(?:table of contents?|contents)$", re.I)
 TOC_ENTRY = re.compile(r"^(?P<title>.+?)(?:\s*\.{2,}\s*|\s+)(?P<page>\d{1,3})$")

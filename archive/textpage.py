@@ -4,42 +4,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from archive import settings
 from archive.bylines import match_byline
 from archive.dates import ANY_DATE, find_date
+from archive.headlines import find_title
+from archive.lines import (
+    CAPTION_CREDIT,
+    DATE_LINE,
+    TERMINAL,
+    TIMESTAMP,
+    blocks_of,
+    key,
+    matches,
+    normalise,
+)
+from archive.listings import PUBLICATION_DATE, is_listing, looks_like_teasers
 from archive.sites import CAPTURE_DATE_PREFIX, LISTING_LINES, SiteProfile
 
-TERMINAL = tuple('.!?"”’:;)…')
 SECTION_LABEL = re.compile(r"^[A-Z][\w&' -]{1,30}$")
 CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
-# A caption ends with its photo credit: "(Siv Channa/The Cambodia Daily)",
-# "Photograph: Hong Menea/Phnom Penh Post".
-CAPTION_CREDIT = re.compile(
-    r"(?:\((?:photo:?\s*)?[A-Z][^()/]{1,60}/[^()]{1,60}\)|photograph:\s*[^/]{1,60}/.{1,60})$", re.I
-)
 # An image's file name left as text: "2017 06 04 PHOTO 00000219", "123 1".
 IMAGE_SLUG_TOKEN = re.compile(r"\d+|[A-Za-z]")
 # Sponsor and logo rows before the story: a run of capitalised words and nothing else.
 LOGO_ROW = re.compile(r"^(?:[A-Z][\w&'’.-]*\s+){2,}[A-Z][\w&'’.-]*$")
-TEASER_DATE = re.compile(
-    rf"(?:^|\s|[|•·-])(?:{ANY_DATE}|\d+\s+(?:hours?|days?|weeks?)\s+ago)"
-    r"(?:\s*\|\s*\d{1,2}:\d\d)?\s*$",  # "Wed, 12 Jan 2022 | 11:20"
-    re.I,
-)
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
 MAX_BYLINE_WORDS = 14
-DATE_LINE = re.compile(rf"[\w ,|:•]*{ANY_DATE}[\w ,|:•]*")
-PUBLICATION_DATE = re.compile(r"^publication date\b", re.I)
-# A live blog's entry stamp: "7:01AM, Tuesday, June 6th, 2017", "11:41 p.m.".
-TIMESTAMP = re.compile(
-    rf"\d{{1,2}}:\d\d\s*(?:[ap]\.?m\.?)?(?:,?\s+(?:[A-Z][a-z]+day,?\s+)?{ANY_DATE})?", re.I
-)
-# "... the United States. FACEBOOK": a caption holds a sentence end, a headline does not.
-SENTENCE_BREAK = re.compile(r"[a-z]{2,}[.!?]\s+[A-Z]")
-# A headline does not end like a sentence or a dateline ("PHNOM PENH —").
-NOT_HEADLINE_END = tuple(".,;:—–-•|")
 # A prose byline in a standfirst: "Jason Barber and Bou Saroeun describe ...",
 # "Poppy McPherson and Will Jackson report."
 PROSE_BYLINE = re.compile(
@@ -48,7 +38,6 @@ PROSE_BYLINE = re.compile(
     r"[A-Z][\w’'-]+)\s+(?:report|describe|write|explain|look|examine)s?\b"
 )
 NEW_SENTENCE = re.compile(r"[“‘\"'(\[]?[A-Z0-9]")
-WS = re.compile(r"[ \t\u00a0\u200b]+")
 
 
 @dataclass
@@ -63,138 +52,6 @@ class Page:
     paragraphs: list[str] = field(default_factory=list)
     page_type: str = "article"
     source: str | None = None
-
-
-def normalise(text: str) -> list[str]:
-    """Lines with unified newlines and spaces, trailing blanks removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    return [WS.sub(" ", line).strip() for line in text.split("\n")]
-
-
-NOT_WORD = re.compile(r"\W+")
-
-
-@lru_cache(maxsize=8192)  # a page compares each line with the headline and its neighbours
-def key(text: str | None) -> str:
-    """Comparison key: lower-case letters and digits only (headline repeats differ in quotes)."""
-    return NOT_WORD.sub("", (text or "").lower())
-
-
-def blocks_of(lines: list[str]) -> list[list[str]]:
-    """Group lines into blocks separated by blank lines."""
-    blocks, current = [], []
-    for line in lines:
-        if line:
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def matches(patterns: list[re.Pattern], line: str) -> re.Match | None:
-    """First whole-line match among patterns."""
-    for pattern in patterns:
-        found = pattern.match(line)
-        if found:
-            return found
-    return None
-
-
-def find_title(lines: list[str], profile: SiteProfile) -> str | None:
-    """Headline from the outlet's title-bearing chrome lines near the top, or None."""
-    for n, line in enumerate(lines[: settings.HEADER_SCAN_LINES]):
-        found = matches(profile.rx("title_lines"), line) if line else None
-        if found and found.group(1).strip():
-            return displayed_headline(lines, n, found.group(1).strip())
-    # Without outlet chrome: the first line, alone in its block and shaped like a headline,
-    # before the story's text (mobile Post, Cambodia Daily, VOA, RFA, VOD, CamboJA pages).
-    # A photo's caption may stand above it.
-    for i in content_lines(lines, profile, 3):
-        if is_headline_shaped(lines, i):
-            return lines[i]
-        if not (SENTENCE_BREAK.search(lines[i]) or CAPTION_CREDIT.search(lines[i])):
-            break
-    # Post pages print the headline twice or three times near the top, whatever comes first.
-    repeated = repeated_headline(lines)
-    if repeated is not None:
-        return repeated
-    # A short first line repeated as its own line later is a headline.
-    nonblank = [ln for ln in lines if ln]
-    if len(nonblank) > 3:
-        first = nonblank[0]
-        words = len(first.split())
-        if (
-            words <= settings.MAX_TITLE_WORDS
-            and not first.endswith(".")
-            and (key(first) in {key(ln) for ln in nonblank[1:8]})
-        ):
-            return first
-    return None
-
-
-def displayed_headline(lines: list[str], n: int, node_title: str) -> str:
-    """The headline as printed when the page's title tag (its node title) words it
-    differently: a headline-shaped line just below, sharing most of its words."""
-    words = set(key_words(node_title))
-    for i in [j for j in range(n + 1, min(n + 8, len(lines))) if lines[j]][:4]:
-        line = lines[i]
-        if key(line) == key(node_title):
-            return node_title
-        shared = len(words & set(key_words(line))) / max(len(words), 1)
-        if shared >= settings.MIN_HEADLINE_OVERLAP and is_headline_shaped(lines, i):
-            return line
-    return node_title
-
-
-def repeated_headline(lines: list[str]) -> str | None:
-    """A headline-shaped line printed twice among the first lines, each time alone."""
-    seen: dict[str, int] = {}
-    top = [i for i, ln in enumerate(lines) if ln][: settings.HEADER_SCAN_LINES // 2]
-    for i in top:
-        k = key(lines[i])
-        if k in seen and is_headline_shaped(lines, seen[k]):
-            return lines[seen[k]]
-        seen.setdefault(k, i)
-    return None
-
-
-def key_words(text: str) -> list[str]:
-    """Lower-case words of a line, for comparing two wordings of one headline."""
-    return re.findall(r"\w+", text.lower())
-
-
-def content_lines(lines: list[str], profile: SiteProfile, limit: int) -> list[int]:
-    """Indexes of the first `limit` non-blank lines that are not the outlet's chrome."""
-    found: list[int] = []
-    for i, line in enumerate(lines):
-        if len(found) == limit:
-            break
-        if line and not matches(profile.rx("chrome_lines"), line):
-            found.append(i)
-    return found
-
-
-def is_headline_shaped(lines: list[str], i: int) -> bool:
-    """A headline: a block of one line, short, not ending like a sentence, a dateline or a
-    caption, followed by the story's first sentence-long paragraph."""
-    line = lines[i]
-    alone = i + 1 < len(lines) and not lines[i + 1]
-    following = [ln for ln in lines[i + 1 : i + 12] if ln]
-    return (
-        alone
-        and 3 <= len(line.split()) <= settings.MAX_HEADLINE_WORDS
-        and not line.endswith(NOT_HEADLINE_END)
-        and not line.rstrip("’'\"”").endswith(".")
-        and not SENTENCE_BREAK.search(line)
-        and (line[:1].isupper() or line[:1] in "‘'\"“" or line[:1].isdigit())
-        and not DATE_LINE.fullmatch(line)
-        and not TIMESTAMP.fullmatch(line)
-        and not match_byline(line)
-        and any(len(ln.split()) >= settings.MIN_LEAD_WORDS for ln in following)
-    )
 
 
 def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
@@ -450,57 +307,6 @@ def continues(previous: str, text: str) -> bool:
     if text[:1].islower():
         return True
     return len(previous) >= settings.WRAP_MIN_LINE and not text[:1].isdigit()
-
-
-def is_listing(paragraphs: list[str]) -> bool:
-    """Section fronts and archives: many short teasers, each with its own date."""
-    if not paragraphs:
-        return False
-    dated = sum(1 for p in paragraphs if len(p) < 300 and TEASER_DATE.search(p))
-    words = sorted(len(p.split()) for p in paragraphs)
-    return (
-        dated >= settings.LISTING_MIN_DATES
-        and dated / len(paragraphs) >= settings.LISTING_DATE_SHARE
-        and words[len(words) // 2] < 30
-    )
-
-
-def looks_like_teasers(body_lines: list[str]) -> bool:
-    """Section fronts and archives without dates, judged on the lines left after chrome,
-    headline and captions are gone: several teasers cut off mid-sentence, or several
-    headlines each standing before its teaser. Hard-wrapped pages (1990s Post archive) break
-    lines mid-sentence everywhere, so only cut teasers count there."""
-    filled = [ln for ln in body_lines if ln]
-    if len(filled) < 3:
-        return False
-    # The capture itself may end mid-word: its last line is not a cut teaser.
-    cut = sum(
-        1
-        for ln in filled[:-1]
-        if len(ln) >= settings.TEASER_MIN_CHARS
-        and (not ln.endswith(TERMINAL) or ln.endswith(("…", "...")))
-    )
-    # A teaser ends in an ellipsis where the site cut it; a story's paragraph does not.
-    ellipses = sum(1 for ln in filled[:-1] if ln.endswith(("…", "...")) and len(ln) >= 100)
-    if cut >= settings.LISTING_MIN_CUT_TEASERS or ellipses:
-        return True
-    wrapped = sum(
-        1
-        for ln in filled
-        if settings.WRAP_MIN_LINE <= len(ln) <= settings.WRAP_MAX_LINE and not ln.endswith(TERMINAL)
-    )
-    if wrapped / len(filled) > settings.WRAPPED_PAGE_SHARE:
-        return False
-    headlines = sum(
-        1
-        for n, ln in enumerate(filled[:-1])
-        if 4 <= len(ln.split()) <= settings.MAX_HEADLINE_WORDS
-        and ln[:1].isupper()
-        and not ln.endswith(TERMINAL + NOT_HEADLINE_END)
-        and (n == 0 or filled[n - 1].endswith(TERMINAL))
-        and len(filled[n + 1].split()) >= settings.MIN_LEAD_WORDS
-    )
-    return headlines >= settings.LISTING_MIN_HEADLINES
 
 
 def clean_text_capture(text: str, profile: SiteProfile) -> Page:

@@ -7,8 +7,8 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from archive.entities import definitions_in
 from archive.lexicon import ORG_DEFINITION, by_first_char
+from archive.organisations import definitions_in
 from archive.topics import Taxonomy
 
 # Branches that share first letters and prefixes, some ending where others go on with a

@@ -1,0 +1,58 @@
+"""Line-level primitives shared by the text-capture cleaner, headline and listing rules."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from archive.dates import ANY_DATE
+
+# A line ending with one of these ends a sentence (or a quote) rather than breaking off.
+TERMINAL = tuple('.!?"”’:;)…')
+# A caption ends with its photo credit: "(Siv Channa/The Cambodia Daily)",
+# "Photograph: Hong Menea/Phnom Penh Post".
+CAPTION_CREDIT = re.compile(
+    r"(?:\((?:photo:?\s*)?[A-Z][^()/]{1,60}/[^()]{1,60}\)|photograph:\s*[^/]{1,60}/.{1,60})$", re.I
+)
+DATE_LINE = re.compile(rf"[\w ,|:•]*{ANY_DATE}[\w ,|:•]*")
+# A live blog's entry stamp: "7:01AM, Tuesday, June 6th, 2017", "11:41 p.m.".
+TIMESTAMP = re.compile(
+    rf"\d{{1,2}}:\d\d\s*(?:[ap]\.?m\.?)?(?:,?\s+(?:[A-Z][a-z]+day,?\s+)?{ANY_DATE})?", re.I
+)
+WS = re.compile(r"[ \t\u00a0\u200b]+")
+NOT_WORD = re.compile(r"\W+")
+
+
+def normalise(text: str) -> list[str]:
+    """Lines with unified newlines and spaces, trailing blanks removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return [WS.sub(" ", line).strip() for line in text.split("\n")]
+
+
+@lru_cache(maxsize=8192)  # a page compares each line with the headline and its neighbours
+def key(text: str | None) -> str:
+    """Comparison key: lower-case letters and digits only (headline repeats differ in quotes)."""
+    return NOT_WORD.sub("", (text or "").lower())
+
+
+def blocks_of(lines: list[str]) -> list[list[str]]:
+    """Group lines into blocks separated by blank lines."""
+    blocks, current = [], []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def matches(patterns: list[re.Pattern], line: str) -> re.Match | None:
+    """First whole-line match among patterns."""
+    for pattern in patterns:
+        found = pattern.match(line)
+        if found:
+            return found
+    return None
