@@ -45,14 +45,14 @@ def display_path(path: Path) -> str:
     )
 
 
-def capture_key(path: Path, root: Path | None = None) -> str:
-    """A capture's stable name: the name of the folder it was ingested from, then its path
-    inside that folder ('raw/ppp-2016.txt'). Unlike a path from the working folder it is the
-    same whichever folder a command runs from (#15); a file given alone is named under its
-    own folder."""
+def capture_key(path: Path, root: Path | None = None, name: str | None = None) -> str:
+    """A capture's stable name: the name of the folder it was ingested from (its own, or the
+    one an index knows it by), then its path inside that folder ('raw/ppp-2016.txt'). Unlike a
+    path from the working folder it is the same whichever folder a command runs from (#15);
+    a file given alone is named under its own folder."""
     root = Path(os.path.abspath(root if root is not None else Path(path).parent))
     inside = Path(os.path.abspath(path)).relative_to(root)
-    name = root.name or "root"
+    name = name or root.name or "root"
     return (Path(name) / inside).as_posix() if inside.parts else name
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple, TypeVar
 
 from archive import settings
 from archive.decode import file_extension
-from archive.extract import SUPPORTED, display_path, extract_file, is_sidecar
+from archive.extract import SUPPORTED, capture_key, display_path, extract_file, is_sidecar
 from archive.record import Article, ExtractionError
 
 T = TypeVar("T")
@@ -70,8 +70,7 @@ def collect(
         base, name = naming(folder)
 
         def key(path: Path, base: Path = base, name: str = name) -> str:
-            inside = Path(os.path.abspath(path)).relative_to(base)
-            return printable((Path(name) / inside).as_posix())
+            return printable(capture_key(path, base, name))
 
         candidates = [root] if not root.is_dir() else walk(root, skipped, follow_links, key)
         for path in candidates:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.extract import capture_key
 from archive.ingest import Capture, Outcome, collect, extract_many, extract_one
 from archive.record import Article
 from indexer import dedupe, state
@@ -125,9 +126,7 @@ def check_generation(conn: sqlite3.Connection, index_dir: Path) -> None:
 
 def root_key(naming: state.RootNames, path: Path) -> str:
     """The capture key a given file or folder has: what --prune looks under."""
-    base, name = naming(path if path.is_dir() else path.parent)
-    inside = Path(os.path.abspath(path)).relative_to(base)
-    return (Path(name) / inside).as_posix() if inside.parts else name
+    return capture_key(path, *naming(path if path.is_dir() else path.parent))
 
 
 def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None]:
@@ -241,7 +240,7 @@ class _Run:
         then record the new state: a crash before the commit leaves the old index whole."""
         if not self.upserts and not self.deletes and not self.rebuild:
             # Nothing to re-index (a re-run): only file bookkeeping changes.
-            ix = open_or_create(index_dir)
+            ix = self.open_index(index_dir)
             self.report.phases["index"] = 0.0
             self.stage({}, {})
             self.finish(ix)

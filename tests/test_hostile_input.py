@@ -21,7 +21,7 @@ import pytest
 
 from archive.extract import extract_file
 from indexer.ingest import ingest
-from tests.helpers import running_server
+from tests.helpers import http_get, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = ROOT / "tests" / "fixtures" / "captures" / "ppp-2017-night-market.txt"
@@ -129,12 +129,7 @@ def served(tmp_path_factory):
 
 def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
     """(status, body text) of one request; HTTP errors are answers."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return answer.status, answer.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
+    return http_get(url, data, headers, timeout=60)
 
 
 def test_thousands_of_repeated_facet_values_get_a_short_refusal(served):

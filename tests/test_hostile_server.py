@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from indexer.ingest import ingest
-from tests.helpers import XSS_PAYLOADS, assert_no_injection, running_server
+from tests.helpers import XSS_PAYLOADS, assert_no_injection, http_get, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -30,13 +30,8 @@ CLIENTS = int(os.environ.get("ARCHIVE_LOAD_CLIENTS", "50"))
 
 
 def get(url: str, data: bytes | None = None, headers: dict | None = None):
-    """(status, body text) of one request; HTTP errors are answers, not exceptions."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
+    """(status, body text) of one request, with the 30 s timeout the load figures assume."""
+    return http_get(url, data, headers, timeout=30)
 
 
 @pytest.fixture(scope="module")

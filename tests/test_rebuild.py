@@ -11,13 +11,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from indexer.ingest import ingest
-from tests.helpers import running_server
+from tests.helpers import http_get, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -26,11 +25,8 @@ from make_corpus import write_corpus  # noqa: E402
 
 def total(base: str, q: str) -> tuple[int, int]:
     """(status, total hits) of one API search."""
-    try:
-        with urllib.request.urlopen(f"{base}/api/search?q={q}", timeout=60) as answer:
-            return answer.status, json.loads(answer.read())["total"]
-    except urllib.error.HTTPError as exc:
-        return exc.code, -1
+    status, body = http_get(f"{base}/api/search?q={q}", timeout=60)
+    return status, json.loads(body)["total"] if status == 200 else -1
 
 
 def rebuild_command(raw: Path, index: Path) -> list[str]:
