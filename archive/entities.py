@@ -58,6 +58,8 @@ LOST_NAME = re.compile(r"(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+")
 # "General Kroch Yoeun, noted above": a participle, not a verb of speech.
 PARTICIPLE_NEXT = re.compile(r"\s+(?:above|below|by|as)\b")
 VERB_RE = re.compile(rf"\b{VERB}\b")
+# A subject ending in one of these is nobody the registry can name.
+OTHER_PRONOUN = re.compile(r"(?:^|[\s,])(?:they|we|I|you|it|It|They|We|You)$")
 
 
 @dataclass
@@ -78,7 +80,9 @@ def peel(phrase: str) -> str:
     cut = max(0, len(phrase) - TAIL_CHARS)
     tail = phrase[cut:]
     if TIME_HINT.search(tail):  # most subjects end in a name: nothing to try
-        phrase = (phrase[:cut] + TIME_TAIL.sub("", tail)).strip(" ,")
+        peeled = (phrase[:cut] + TIME_TAIL.sub("", tail)).strip(" ,")
+        if peeled != phrase.strip(" ,"):
+            return peeled  # one layer: 'although Prime Minister X had' keeps its name
     comma = phrase.rfind(",")
     if comma >= 0:
         segment = phrase[comma:]
@@ -136,6 +140,8 @@ class Attributor:
         its end is looked up before each layer goes ('Responding yesterday, CNRP lawmaker Eng
         Chhay Eang' is a name, not an appositive)."""
         phrase = phrase.strip(" ,")
+        if OTHER_PRONOUN.search(phrase):
+            return None  # "'Strong Man' Hun Sen, they said": they speak, not the name
         while True:
             # A name inside an appositive is not the subject: "X, a lawyer for Khieu Samphan".
             person = None if APPOSITIVE_TAIL.search(phrase) else self.named(phrase)
@@ -254,8 +260,13 @@ class Attributor:
             begin = plain.find(piece, start)
             start = begin + len(piece)
             sentence = para[begin:start]
-            if NOT_REACHED.search(piece.lower()):
-                continue
+            silent = NOT_REACHED.search(piece.lower())
+            if silent:
+                # "..., he said, though he declined to comment further": what comes before
+                # the refusal is still attributed; a sentence that starts with it is not.
+                piece, sentence = piece[: silent.start()], sentence[: silent.start()]
+                if not VERB_RE.search(piece):
+                    continue
             self.track_subject(piece)
             people, text = self.speaker_of(piece, sentence)
             if people is None:
@@ -264,7 +275,7 @@ class Attributor:
             if people is False:
                 continue
             self.last_person = people[-1]
-            if text and not QUOTE_SPAN.search(sentence) and len(text.split()) >= 3:
+            if text and not has_quote(sentence) and len(text.split()) >= 3:
                 reported.extend((person, text) for person in people)
         for person, text in reported:
             self.add(person, text.rstrip("."), "reported")
@@ -323,6 +334,12 @@ class Attributor:
         )
         if person.name not in self.speakers:
             self.speakers.append(person.name)
+
+
+def has_quote(sentence: str) -> bool:
+    """A quotation of three words or more: a quoted term ('would “welcome” the') leaves the
+    sentence reported speech."""
+    return any(len(m.group(m.lastindex).split()) >= 3 for m in QUOTE_SPAN.finditer(sentence))
 
 
 def restore_quotes(body: str) -> str:

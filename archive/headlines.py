@@ -34,6 +34,11 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
     repeated = repeated_headline(lines)
     if repeated is not None:
         return repeated
+    # Pages whose story text comes first (VOA's inverted captures): a title-cased line
+    # directly above the byline is the headline.
+    bylined = headline_above_byline(lines)
+    if bylined is not None:
+        return bylined
     # A short first line repeated as its own line later is a headline.
     nonblank = [ln for ln in lines if ln]
     if len(nonblank) > 3:
@@ -72,6 +77,29 @@ def repeated_headline(lines: list[str]) -> str | None:
             return lines[seen[k]]
         seen.setdefault(k, i)
     return None
+
+
+def headline_above_byline(lines: list[str]) -> str | None:
+    """A title-cased line, not shaped like a sentence, whose next non-blank line is a
+    byline ('Security Forces Detain ...' then '- Kann Vicheika')."""
+    nonblank = [ln for ln in lines if ln]
+    for line, below in zip(nonblank, nonblank[1:], strict=False):
+        if below[:1] in "-—–•·" and match_byline(below) and is_title_cased(line):
+            return line
+    return None
+
+
+def is_title_cased(line: str) -> bool:
+    """A headline in title case: most of its longer words capitalised, no sentence end."""
+    words = [w for w in re.findall(r"[\w’']+", line) if len(w) > 3]
+    capitals = sum(w[:1].isupper() for w in words)
+    return (
+        3 <= len(line.split()) <= settings.MAX_HEADLINE_WORDS
+        and len(words) >= 2
+        and capitals >= settings.TITLE_CASE_SHARE * len(words)
+        and not line.rstrip("’'\"”").endswith(NOT_HEADLINE_END)
+        and not SENTENCE_BREAK.search(line)
+    )
 
 
 def key_words(text: str) -> list[str]:

@@ -37,13 +37,17 @@ PERSONAL_TITLES = (
     r"Venerable|Colonel|Judge|Governor)\.?\s+"
 )
 PERSONAL_TITLE = re.compile(rf"(?:{PERSONAL_TITLES})$")
-# The title, then exactly one capitalised word: "Mr. Vanny said", not "Mr. Sok Chan".
-TITLED_NAME = re.compile(rf"{PERSONAL_TITLES}([A-Z][\w’'-]*)(?![\w’'-]|\s+[A-Z])")
+# The title, then exactly one capitalised word: "Mr. Vanny said", not "Mr. Sok Chan"; also
+# the one name a text gives someone: "a worker named Chantha", "a woman called Srey".
+TITLED_NAME = re.compile(
+    rf"(?:{PERSONAL_TITLES}|\b(?:named|called)\s+)([A-Z][\w’'-]*)(?![\w’'-]|\s+[A-Z])"
+)
 # Words that name what a person is; a role phrase ends in one of them.
 ROLE_NOUNS = tuple(
     noun.strip()
     for noun in """prime minister, premier, minister, spokesman, spokeswoman, spokesperson,
-    president, vice president, director, deputy director, executive director, head, chief,
+    president, vice president, vice-president, director, deputy director, executive director,
+    head, chief,
     governor, secretary, secretary-general, ambassador, rapporteur, official, lawyer, researcher,
     coordinator, chairman, chairwoman, chair, leader, commander, monk, activist, analyst, expert,
     officer, deputy, representative, founder, member, professor, lecturer, judge, prosecutor,
@@ -70,7 +74,8 @@ ROLE_REFERENCE = re.compile(rf"\bthe\s+(?:[\w-]+\s+){{0,2}}?({ROLE_ALT})$", re.I
 OPENERS = set(
     """
 The A An In On At For With And But Or Of To From By As If When While During After Before Since
-Until Regarding Citing According Although Though However Meanwhile Moreover Also Yet He She
+Until Regarding Citing According Although Though Because Despite Unlike However Meanwhile
+Moreover Also Yet He She
 They It We I You His Her Their Its Our This That These Those There Here What Who Why How Some
 Many Most All Several
 """.split()
@@ -94,12 +99,14 @@ Sihanoukville Boulevard Street Road Province District Commune Village Thailand T
 Vietnamese China Chinese Australia Australian Geneva Asia Asian ASEAN Senegal Europe European
 America American Japan Japanese Korea Korean Laos France French Britain British India Russia
 Russian Singapore Malaysia Indonesia Philippines Myanmar UN EU US UK NGO NGOs CSO CSOs
-Southeast East West North South January February March April May June July August September
+Southeast East West North South Western Eastern Northern Southern January February March April
+May June July August September
 October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Content
 Image Logo Search Reporter Publication Photo Supplied Viewed Read More Related Live Quote Top
 Stories Democratic Democracy Rescue Candlelight Grassroots Development Peace Relations
 International Kingdom Initiative Programme Program Project Council's Supreme Appeal Appeals
-Tribunal Chambers ECCC Factory Company Corporation Co Ltd Hotel Pagoda Temple Market School
+Tribunal Chambers ECCC Factory Company Corporation Co Ltd Inc Corp LLC Plc Limited Holdings
+Enterprises Hotel Pagoda Temple Market School
 University Hospital Workers Social Security Stung Treng Ratanakkiri Ratanakiri Mondulkiri
 Mondolkiri Meanchey Banteay Pursat Pailin Rieng Chhnang Tbong Khmum Vihear Tonle Mekong
 Economic Economy Finance Trade Commerce Industry Tourism
@@ -140,17 +147,21 @@ BETWEEN = (
 SUBJECT_AFTER = re.compile(r"\s+((?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,4}?)\s*(?:[,.;]|$)", re.I)
 ACCORDING_TO = re.compile(r"\baccording to\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,4})", re.I)
 RELATIVE_CLAUSE = re.compile(r",\s+who\b[^,]*$")
-CLAUSE_BREAK = re.compile(r"[;:]")
+# A clause ends at ; and : and where a conjunction after a comma starts a new one ("The term
+# ran out in March, although Prime Minister X had said ..."): its subject is after the break.
+CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:although|though|but|while|whereas|because)\s+")
 # What reported speech starts with after its verb: "that", or a circumstance ending in
 # "that" ("during a speech on Sunday that ...", "to reporters that ..."), dropped.
 LEADING_THAT = re.compile(
     r"^(?:(?:(?:on|in|at|during|after|before|yesterday|today|last|this|earlier|later|also|"
-    r"previously|recently|to)\b[^,;:“”\"]{0,80}?\s+)?that\s+|(?:on|to)\s+)"
+    r"previously|recently|to|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b[^,;:“”\"]{0,80}?\s+)?"
+    r"that\s+|(?:on|to)\s+)"
 )
 WORD_CHAR = re.compile(r"\w")
 PERSON_NEXT = re.compile(
-    rf"(?:['’]s\b|,?\s+{BETWEEN}{{0,3}}{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{VERB}\b"
+    rf"(?:['’]s\b|,?\s+{BETWEEN}{{0,3}}{VERB}\b|,\s+who\b|,\s+[^,.]{{2,90}},\s+{BETWEEN}{{0,3}}{VERB}\b"
     rf"|,\s*\d{{1,3}}\s*,"  # an age: "Phrom Sothy, 63, a tuk tuk driver"
+    rf"|\s+[a-z][^,.;“”\"]{{0,60}},\s+saying\b"  # "X defended himself yesterday, saying"
     rf"|\s+and\s+(?:[A-Z][\w’'-]*\s+){{1,4}}{BETWEEN}{{0,3}}{VERB}\b)"  # "A and B said"
 )
 # "said Pov Sophea", "said villager Sreng Thy"
@@ -174,7 +185,7 @@ SENTENCE_END = re.compile(
     r"(?<!\bNo\.)(?<!\b[A-Z]\.)[”\"’']?\s+(?=[“‘\"'A-Z])"
 )
 # ", head of the police unit," / ", who has ...," / ", Justice Ministry spokesman,"
-APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?i:{ROLE_ALT})\b)[^,]{{1,160}},?$")
+APPOSITIVE = re.compile(rf",\s+(?:[a-z]|[^,]*\b(?i:{ROLE_ALT})\b)[^,]{{0,160}},?$")
 # ", 63" after a name: an age.
 AGE = re.compile(r",\s*\d{1,3}$")
 PRONOUN = re.compile(r"^(?:he|she)$", re.I)

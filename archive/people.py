@@ -158,9 +158,14 @@ def register_people(text: str, registry: Registry) -> None:
     """Find every person named in full, with the role the article gives them. A capitalised
     run counts as a person only with evidence: a title or role, an alias-table entry, or a
     verb of speech or a relative 'who' next to it."""
+    short_forms = []
     for m in NAME_RUN.finditer(text):
         if " " not in m.group(0):
-            continue  # one capitalised word is never a full name (most runs: sentence starts)
+            # One capitalised word is never a full name (most runs: sentence starts), but one
+            # that speaks ("Sothearin told") may shorten a full name printed without evidence.
+            if m.group(0).isalpha() and len(m.group(0)) >= 3 and PERSON_NEXT.match(text, m.end()):
+                short_forms.append(POSSESSIVE.sub("", m.group(0)))
+            continue
         before = text[max(0, m.start() - 3) : m.start()]
         at_start = m.start() == 0 or bool(SENTENCE_START.search(before))
         name, titles = clean_name(m.group(0), at_start)
@@ -180,6 +185,15 @@ def register_people(text: str, registry: Registry) -> None:
         if evidence:
             registry.add(name, clean_role(role))
     register_titled_names(text, registry)
+    if short_forms:
+        lower = set(LOWER_WORD.findall(text))
+        for short in short_forms:
+            if short.lower() in lower or is_title_word(short, False, False):
+                continue  # "Services said": a word the text also writes in lower case
+            if registry.resolve(short) is None:
+                full = shortened_name(text, short, lower)
+                if full:
+                    registry.add(full)
 
 
 def register_titled_names(text: str, registry: Registry) -> None:
@@ -203,8 +217,22 @@ def full_form(text: str, short: str) -> str | None:
     found = set()
     for m in re.finditer(rf"\b((?:{NAME_WORD}\s+){{1,3}}){re.escape(short)}\b", text):
         name, _ = clean_name(m.group(0), at_start=False)
-        if name and name.endswith(" " + short):
+        if name and name.endswith(" " + short) and name.split()[0] not in OPENERS:
             found.add(name)
+    return found.pop() if len(found) == 1 else None
+
+
+def shortened_name(text: str, short: str, lower: set[str]) -> str | None:
+    """The one name of two or three words ending with `short` ('Yeang Sothearin' for
+    'Sothearin told'). Its other words must be names: not titles, and never written in
+    lower case in the text ('House Speaker Brian Bosma' gives 'Brian Bosma')."""
+    found = set()
+    for m in re.finditer(rf"\b((?:{NAME_WORD}\s+){{1,2}}){re.escape(short)}\b", text):
+        words = m.group(1).split()
+        while words and (is_title_word(words[0], True, True) or words[0].lower() in lower):
+            words = words[1:]
+        if words and all(w.isalpha() and w.lower() not in lower for w in words):
+            found.add(" ".join([*words, short]))
     return found.pop() if len(found) == 1 else None
 
 

@@ -48,6 +48,10 @@ MIN_HEADLINE_OVERLAP = 0.5
 # A headline standing alone as the first line has at most this many words (the longest
 # headlines of the outlets we read run to about 16); longer lines are a lead or a teaser.
 MAX_HEADLINE_WORDS = 20
+# A headline set in title case (the form VOA and RFA use) has at least this share of its words
+# of four letters or more capitalised; sentences have few (names), so 0.8 leaves room for one
+# lower-case word such as "with" in an eight-word headline.
+TITLE_CASE_SHARE = 0.8
 # ...and the story's text follows it: a paragraph of at least this many words.
 MIN_LEAD_WORDS = 12
 # Alt text repeating a caption: lines whose comparison keys share a prefix this long, at
@@ -75,6 +79,9 @@ LISTING_MIN_HEADLINES = 3
 LISTING_MIN_DATELINES = 2
 # An image's file name left in the text: at most this many tokens, most of them numbers.
 MAX_SLUG_TOKENS = 8
+# ...or a number and a few words, the last in lower case ("2 Kem sokha"); longer lines of
+# that shape are text (a list item, a table row), so at most 4 tokens.
+MAX_NAMED_SLUG_TOKENS = 4
 # Reports: long documents with numbered/roman headings or a table of contents.
 REPORT_MIN_CHARS = 12000
 REPORT_MIN_HEADINGS = 4

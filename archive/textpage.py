@@ -26,6 +26,7 @@ SECTION_LABEL = re.compile(r"^[A-Z][\w&' -]{1,30}$")
 CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
 # An image's file name left as text: "2017 06 04 PHOTO 00000219", "123 1".
 IMAGE_SLUG_TOKEN = re.compile(r"\d+|[A-Za-z]")
+NAMED_SLUG = re.compile(r"\d+(?:\s+[A-Za-z]+)*\s+[a-z]+")
 # Sponsor and logo rows before the story: a run of capitalised words and nothing else.
 LOGO_ROW = re.compile(r"^(?:[A-Z][\w&'’.-]*\s+){2,}[A-Z][\w&'’.-]*$")
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
@@ -90,7 +91,11 @@ def is_image_slug(line: str) -> bool:
     tokens = line.split()
     numeric = sum(1 for t in tokens if IMAGE_SLUG_TOKEN.fullmatch(t))
     has_number = any(t.isdigit() for t in tokens)  # a lone letter is a split drop cap
-    return has_number and len(tokens) <= settings.MAX_SLUG_TOKENS and numeric * 2 > len(tokens)
+    if has_number and len(tokens) <= settings.MAX_SLUG_TOKENS and numeric * 2 > len(tokens):
+        return True
+    # "2 Kem sokha": a number, then words ending in a lower-case one, no punctuation: a file
+    # name with spaces (a heading would capitalise it, a sentence would end with a stop).
+    return len(tokens) <= settings.MAX_NAMED_SLUG_TOKENS and bool(NAMED_SLUG.fullmatch(line))
 
 
 def credit_lines(lines: list[str]) -> set[int]:

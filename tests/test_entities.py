@@ -247,3 +247,70 @@ def test_reported_text_before_a_verb_first_attribution():
 )
 def test_lead_ins_saying_and_role_subjects(body, expected):
     assert speakers(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        # A quoted term does not make reported speech a quotation.
+        (
+            "Speaking on Monday, Labour Ministry spokesman Heng Sour said the ministry would "
+            "“study” the union’s request before the end of the month.",
+            ["Heng Sour"],
+        ),
+        # What comes before a refusal to comment is still attributed.
+        (
+            "Pen Bunna, a provincial official, said the case was closed.\n\n"
+            "“There is nothing more to discuss,” he said, though he declined to comment further.",
+            ["Pen Bunna"],
+        ),
+        # A time word between an appositive and the verb, and ', saying:' before the quote.
+        (
+            "Keo Sothea, vice-president of the association, today confirmed the loans, saying: "
+            "“We will help the families who lost their homes.”",
+            ["Keo Sothea"],
+        ),
+        # The subject of a clause after 'although', behind a time auxiliary.
+        (
+            "The deadline passed in June, although Prime Minister Hun Sen had said several times "
+            "that he would extend it.",
+            ["Hun Sen"],
+        ),
+        # A role after the name that ends in a role word: 'X, Prey Sar commune chief, said'.
+        (
+            "Chea Vanna, Prey Veng commune chief, said the officials were not involved in the "
+            "sale of the land.",
+            ["Chea Vanna"],
+        ),
+        # 'X defended himself, saying ...' and a single name given with 'named'.
+        (
+            "Sun Heng defended himself yesterday, saying his company had done nothing wrong.",
+            ["Sun Heng"],
+        ),
+        (
+            "“We were beaten by the guards and lost our phones,” one vendor named Sreyleak told "
+            "reporters.",
+            ["Sreyleak"],
+        ),
+        # A short form that speaks names the full form printed earlier without evidence.
+        (
+            "Chan Sophal and Mok Dara were detained at a guesthouse.\n\n"
+            "Dara told reporters on Wednesday that he had done nothing wrong and would appeal.",
+            ["Mok Dara"],
+        ),
+        # Not people: 'they' after a name, a company suffix, a word the text writes in lower
+        # case, a nationality before a verb-like noun.
+        ("'Strongman' Sok An, they said, moved to end the talks before the vote.", []),
+        ("Guards employed by local firm Angkor Inc have said they will stay on the site.", []),
+        ("Some Western states continue to criticise the law, the ministry wrote in a reply.", []),
+    ],
+)
+def test_forms_found_on_unseen_pages(body, expected):
+    assert speakers(body) == expected
+
+
+def test_reported_text_starts_after_a_weekday():
+    quotes = analyse(
+        None, "Meas Sophorn said Wednesday that the road would open in May.", []
+    ).quotes
+    assert [q.text for q in quotes] == ["the road would open in May"]

@@ -43,3 +43,17 @@ def test_displayed_headline_wins_over_a_differently_worded_title_tag():
     assert record.title == "Hun Sen says opposition must respect court verdict"
     assert record.section == "National"
     assert "must respect court verdict" not in record.body
+
+
+def test_headline_printed_after_the_story_above_its_byline():
+    record = extract_file(FORMS / "inverted-story-headline-after-text.txt")
+    assert record.title == "Police Detain Three Land Activists After Protest in Siem Reap"
+    assert record.reporters == ["Sok Rotha"]
+    assert record.speakers == ["Chhin Sokha"]
+
+
+def test_image_file_name_with_a_name_in_it_is_chrome():
+    record = extract_file(FORMS / "image-slug-with-name.txt")
+    assert record.title == "Union leader freed on bail"
+    assert "Rong chhun" not in record.body
+    assert record.body.startswith("Union leader Rong Chhun was released")
