@@ -103,18 +103,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_extract(args) -> int:
     """Print one JSON record per file, in order; a failed file prints its error."""
-    from archive.extract import display_path
-    from archive.ingest import extract_one
+    from archive.extract import capture_key, display_path
+    from archive.ingest import Capture, extract_one, extract_web_archive, is_web_archive
 
     status = 0
-    for path in args.files:
-        outcome = extract_one(path)
-        if outcome.error:
-            status = 1
-            print(json.dumps({"source_path": display_path(path), "error": outcome.error}))
-        else:
-            print(json.dumps(outcome.article.as_dict(), ensure_ascii=False))
-        sys.stdout.flush()
+    for path in map(Path, args.files):
+        capture = Capture(path, capture_key(path))
+        # A web archive prints one line per page; records passed over print nothing.
+        outcomes = extract_web_archive(capture) if is_web_archive(capture) else [extract_one(path)]
+        for outcome in outcomes:
+            if isinstance(outcome, str):
+                continue
+            if outcome.error:
+                status = 1
+                shown = outcome.path if is_web_archive(capture) else display_path(path)
+                print(json.dumps({"source_path": shown, "error": outcome.error}))
+            else:
+                print(json.dumps(outcome.article.as_dict(), ensure_ascii=False))
+            sys.stdout.flush()
     return status
 
 
@@ -164,6 +170,12 @@ def cmd_ingest(args) -> int:
             f"{report.removed} removed, {len(report.listings)} listing pages skipped) "
             f"in {report.seconds:.1f}s"
         )
+        if report.archive_pages or report.archive_passed:
+            passed = ", ".join(f"{n} {why}" for why, n in sorted(report.archive_passed.items()))
+            print(
+                f"  web archives: {report.archive_pages} HTML pages read; "
+                f"records passed over: {passed or 'none'}"
+            )
         for path in report.listings:
             print(f"  listing  {path}: a listing page, not a story")
         for path, reason in report.failed:

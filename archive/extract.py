@@ -69,10 +69,14 @@ def extract_file(path: Path | str, key: str | None = None) -> Article:
     if ext not in SUPPORTED:
         raise ExtractionError(f"unsupported file type {ext or '(none)'!r}")
     data = read_bytes(path)
-    source_path = key or capture_key(path)
+    return extract_bytes(data, ext, key or capture_key(path), read_sidecar(path))
+
+
+def extract_bytes(data: bytes, ext: str, source_path: str, sidecar: dict | None = None) -> Article:
+    """Extract one capture's bytes of type `ext` (a file's, or a web archive record's)."""
+    sidecar = sidecar or {}
     article = Article(source_path=source_path, id=record_id(source_path))
     article.content_hash = hashlib.sha256(data).hexdigest()
-    sidecar = read_sidecar(path)
     if ext in PDF_TYPES:
         fill_from_pdf(article, data)
     elif ext in HTML_TYPES:
@@ -223,7 +227,7 @@ def apply_sidecar(article: Article, sidecar: dict) -> None:
             article.reporters = [value] if isinstance(value, str) else list(value)
         elif key == "date":
             article.date = parse_meta_date(value) or article.date
-        elif key != "fetched":
+        else:
             setattr(article, key, value.strip())
 
 

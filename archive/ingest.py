@@ -15,8 +15,18 @@ from typing import NamedTuple, TypeVar
 
 from archive import settings
 from archive.decode import file_extension
-from archive.extract import SUPPORTED, capture_key, display_path, extract_file, is_sidecar
-from archive.record import Article, ExtractionError
+from archive.extract import (
+    HTML_TYPES,
+    SUPPORTED,
+    capture_key,
+    display_path,
+    extract_bytes,
+    extract_file,
+    is_sidecar,
+)
+from archive.record import Article, ExtractionError, web_url
+from archive.webarchive import WEB_ARCHIVE_TYPES, Damaged, Passed, read_web_archive
+from archive.webarchive import Capture as WebCapture
 
 T = TypeVar("T")
 
@@ -76,7 +86,7 @@ def collect(
         for path in candidates:
             if is_sidecar(path):
                 continue
-            if file_extension(path) not in SUPPORTED:
+            if file_extension(path) not in SUPPORTED + WEB_ARCHIVE_TYPES:
                 skipped.append(
                     Outcome(
                         key(path),
@@ -204,6 +214,57 @@ def extract_one(item: Path | Capture) -> Outcome:
         return Outcome(shown, error="document nested too deeply to parse")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop an ingest
         return Outcome(shown, error=f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def is_web_archive(capture: Capture) -> bool:
+    """A WARC, WARC.gz or WACZ file: many captures in one file."""
+    return file_extension(capture.path) in WEB_ARCHIVE_TYPES
+
+
+def member_key(archive_key: str, page: WebCapture) -> str:
+    """A stable name for one page inside a web archive: the archive's capture key, then the
+    page's URL and capture date (the same URL captured twice is two captures)."""
+    return f"{archive_key}#{page.url}@{page.fetched}"
+
+
+def extract_web_archive(capture: Capture) -> Iterator[Outcome | str]:
+    """One Outcome per HTML page of a web archive, read as a stream; a record passed over
+    yields its reason as a string, a damaged one an Outcome naming file and offset."""
+    path, key = capture
+    seen: set[str] = set()
+    try:
+        for item in read_web_archive(path, key):
+            if isinstance(item, Passed):
+                yield item.reason
+            elif isinstance(item, Damaged):
+                yield Outcome(item.where, error=item.reason)
+            else:
+                name = member_key(key, item)
+                if name in seen:  # one URL captured twice in the same second
+                    name = f"{name}#{item.record_id or item.offset}"
+                seen.add(name)
+                yield extract_page(item, name)
+    except OSError as exc:
+        yield Outcome(key, error=f"cannot read: {exc.strerror or exc}")
+
+
+def extract_page(page: WebCapture, key: str) -> Outcome:
+    """One archived HTML page within the per-file budget; its URL and capture date come from
+    the archive, its publication date from the page only."""
+    try:
+        with time_budget(settings.EXTRACT_SECONDS):
+            article = extract_bytes(page.html, HTML_TYPES[0], key, {"url": page.url})
+    except OverBudget:
+        return Outcome(key, error=f"too slow to parse (over {settings.EXTRACT_SECONDS:g} s)")
+    except ExtractionError as exc:
+        return Outcome(key, error=str(exc))
+    except RecursionError:
+        return Outcome(key, error="document nested too deeply to parse")
+    except Exception as exc:  # noqa: BLE001 - one bad page must never stop an ingest
+        return Outcome(key, error=f"extraction failed: {type(exc).__name__}: {exc}")
+    article.url = web_url(page.url) or article.url
+    article.fetched = page.fetched or None
+    return Outcome(key, article=article)
 
 
 def extract_many(

@@ -66,6 +66,8 @@ class Article:
     date: str | None = None  # ISO 8601: "2016-12-14T06:07:00+07:00" or "2016-12-14"
     date_inferred: bool = False
     date_reason: str | None = None
+    # When a web archive captured the page (its WARC-Date), ISO 8601; never the page's date.
+    fetched: str | None = None
     reporters: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     language: str = "en"

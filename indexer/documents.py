@@ -30,7 +30,13 @@ def index_document(group_id: str, members: list[Article]) -> dict:
     record = main.as_dict()
     body = record.pop("body")
     record["captures"] = [
-        {"id": m.id, "source_path": m.source_path, "source": m.source, "url": m.url}
+        {
+            "id": m.id,
+            "source_path": m.source_path,
+            "source": m.source,
+            "url": m.url,
+            "fetched": m.fetched,
+        }
         for m in sorted(members, key=lambda m: m.source_path)
     ]
     return {

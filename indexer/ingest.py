@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.extract import capture_key
-from archive.ingest import Capture, Outcome, collect, extract_many, extract_one
+from archive.ingest import (
+    Capture,
+    Outcome,
+    collect,
+    extract_many,
+    extract_one,
+    extract_web_archive,
+    is_web_archive,
+)
 from archive.record import Article
 from indexer import dedupe, state
 from indexer.documents import index_document
@@ -39,6 +47,9 @@ class IngestReport:
     removed: int = 0
     listings: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Web archives: HTML pages read from them, and records passed over, counted by reason.
+    archive_pages: int = 0
+    archive_passed: dict[str, int] = field(default_factory=dict)
     records: int = 0
     documents: int = 0
     seconds: float = 0.0
@@ -91,12 +102,20 @@ def ingest(
         run.migrate(files)
         todo = run.changed_files(files)
         report.phases["scan"] = time.perf_counter() - started
-        for done, (outcome, signature) in enumerate(extract_many(todo, workers, extract_signed), 1):
-            run.take(outcome, signature)
+        files_todo = [c for c in todo if not is_web_archive(c)]
+        for done, pair in enumerate(extract_many(files_todo, workers, extract_signed), 1):
+            run.take(*pair)
             if progress:
-                progress(done, len(todo))
+                progress(done, len(files_todo))
+        for capture in todo:
+            if is_web_archive(capture):  # streamed here, one page at a time
+                run.take_archive(capture, extract_web_archive(capture))
         if prune:
-            run.prune({root_key(naming, Path(p)) for p in paths}, {f.key for f in files})
+            run.prune(
+                {root_key(naming, Path(p)) for p in paths},
+                {f.key for f in files},
+                {f.key for f in files if is_web_archive(f)},
+            )
         report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
         run.commit(index_dir)
         report.records = conn.execute("select count(*) from records").fetchone()[0]
@@ -127,6 +146,16 @@ def check_generation(conn: sqlite3.Connection, index_dir: Path) -> None:
 def root_key(naming: state.RootNames, path: Path) -> str:
     """The capture key a given file or folder has: what --prune looks under."""
     return capture_key(path, *naming(path if path.is_dir() else path.parent))
+
+
+def in_archive(path: str, archives: set[str]) -> bool:
+    """True when path names a page inside one of the web archives (key#url@date)."""
+    at = path.find("#")
+    while at >= 0:
+        if path[:at] in archives:
+            return True
+        at = path.find("#", at + 1)
+    return False
 
 
 def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None]:
@@ -183,10 +212,44 @@ class _Run:
             self.stats[shown] = (st.st_size, st.st_mtime_ns)
             old = self.known.get(shown)
             if old and (old.size, old.mtime_ns) == self.stats[shown] and old.status != "error":
-                self.report.unchanged += 1
+                # An unchanged web archive is not opened: its pages count as unchanged.
+                pages = len(self.members(shown)) if old.status == "archive" else 1
+                self.report.unchanged += pages
             else:
                 todo.append(capture)
         return todo
+
+    def members(self, archive_key: str) -> list[str]:
+        """Keys of the pages the state knows inside one web archive."""
+        prefix = archive_key + "#"
+        return [path for path in self.known if path.startswith(prefix)]
+
+    def take_archive(self, capture: Capture, items: Iterable[Outcome | str]) -> None:
+        """Record the pages of one web archive as read; pages no longer in it go."""
+        key = capture.key
+        passed = self.report.archive_passed
+        produced: set[str] = set()
+        damage = []
+        for item in items:
+            if isinstance(item, str):
+                passed[item] = passed.get(item, 0) + 1
+            elif item.path.startswith(key + "#"):
+                self.stats[item.path] = self.stats[key]
+                produced.add(item.path)
+                self.report.archive_pages += 1
+                self.take(item)
+            else:  # damage: named by file and offset, the good records are kept
+                damage.append(item.error)
+                self.report.failed.append((item.path, item.error))
+        for path in set(self.members(key)) - produced:
+            self.gone_paths.append(path)
+            row = self.known.pop(path)
+            if row.record_id:
+                self.deletes.add(row.record_id)
+                self.report.removed += 1
+        size, mtime = self.stats[key]
+        status, reason = ("error", damage[0]) if damage else ("archive", "web archive")
+        self.rows.append(FileRow(key, size, mtime, None, None, status, reason))
 
     def take(self, outcome, signature: list[int] | None = None) -> None:
         """Record one extraction outcome; a failure keeps the file's last good record."""
@@ -225,11 +288,12 @@ class _Run:
                 self.report.added += 1
         self.rows.append(FileRow(outcome.path, size, mtime, article.content_hash, article.id, "ok"))
 
-    def prune(self, roots: set[str], present: set[str]) -> None:
-        """Forget files under the ingested roots that are no longer on disk."""
+    def prune(self, roots: set[str], present: set[str], archives: set[str]) -> None:
+        """Forget files under the ingested roots that are no longer on disk (a page inside a
+        web archive is there while its archive is)."""
         for path, row in self.known.items():
             under = any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
-            if under and path not in present:
+            if under and path not in present and not in_archive(path, archives):
                 self.gone_paths.append(path)
                 if row.record_id:
                     self.deletes.add(row.record_id)

@@ -95,7 +95,8 @@ def bm25(searcher, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
         docs, scores = None, None
         for term in dict.fromkeys(terms):
             ids, tf = leaf_postings(leaf, key, term)
-            idf = log(n_docs / (searcher.doc_frequency(FIELD, term) + 1)) + 1
+            # max(): an index whose every document was deleted still has a segment (#14).
+            idf = log(max(n_docs, 1) / (searcher.doc_frequency(FIELD, term) + 1)) + 1
             norm = K1 * ((1 - B) + B * lengths[ids] / avg_length)
             part = (idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
             if docs is None:
