@@ -77,15 +77,33 @@ def build_parser() -> argparse.ArgumentParser:
         help='query: words, "phrases", field:value filters (-topic:drugs works; put -- '
         "before other words starting with -)",
     )
-    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (index/)")
-    for name in ("speaker", "topic", "reporter", "org", "source", "section", "year", "type"):
-        p.add_argument(f"--{name}", action="append", default=[], help=f"filter by {name}")
-    p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    add_filter_options(p)
     p.add_argument("--sort", default="relevance", help="relevance, newest or oldest")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("batch", help="count hits for each name or query in a list")
+    p.add_argument(
+        "file", help="one name or query per line, or a .csv (first column); - reads stdin"
+    )
+    add_filter_options(p)
+    p.add_argument(
+        "--as-written", action="store_true", help="do not search plain names as exact phrases"
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="one JSON object")
+    out.add_argument("--csv", action="store_true", help="CSV on standard output")
+    p.set_defaults(run=cmd_batch)
+
+    p = sub.add_parser("compare", help="counts per year or month for up to 5 queries")
+    p.add_argument("queries", nargs="+", help="each query in quotes, with its own filters")
+    add_filter_options(p)
+    p.add_argument("--unit", default="year", help="year or month")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="one JSON object")
+    out.add_argument("--csv", action="store_true", help="CSV on standard output")
+    p.set_defaults(run=cmd_compare)
 
     p = sub.add_parser("serve", help="serve the search UI over HTTP (waitress)")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
@@ -183,6 +201,108 @@ def cmd_ingest(args) -> int:
     return 1 if report.failed else 0
 
 
+FILTER_OPTIONS = ("speaker", "topic", "reporter", "org", "source", "section", "year", "type")
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """--index and the search filters, shared by search, batch and compare."""
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (index/)")
+    for name in FILTER_OPTIONS:
+        p.add_argument(f"--{name}", action="append", default=[], help=f"filter by {name}")
+    p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def filter_params(args) -> dict[str, list[str]]:
+    """The filter options given, as request parameters."""
+    params = {name: getattr(args, name) for name in FILTER_OPTIONS if getattr(args, name)}
+    if args.date_from:
+        params["from"] = [args.date_from]
+    if args.date_to:
+        params["to"] = [args.date_to]
+    return params
+
+
+def cmd_batch(args) -> int:
+    """Count every line of a list; a table, CSV or JSON on standard output."""
+    import csv
+
+    from indexer.compare import as_phrase, batch_lines, run_batch, shared_filters
+    from indexer.query import RequestError
+    from indexer.store import IndexError_, open_index
+
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        text = raw.decode("utf-8-sig")
+        if "\x00" in text:
+            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
+        lines = batch_lines(text, is_csv=args.file.lower().endswith(".csv"))
+        filters = shared_filters(filter_params(args), ())
+        ix = open_index(args.index)
+    except OSError as exc:
+        print(f"archive batch: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"archive batch: {args.file} is not a UTF-8 text or CSV file", file=sys.stderr)
+        return 2
+    except (RequestError, IndexError_) as exc:
+        print(f"archive batch: {exc}", file=sys.stderr)
+        return 2
+    queries = lines if args.as_written else [as_phrase(line) for line in lines]
+    with ix.searcher() as searcher:
+        rows = run_batch(searcher, queries, filters)
+    fields = ("query", "total", "as_speaker", "first", "last", "error")
+    if args.json:
+        print(
+            json.dumps(
+                {"filters": filters, "rows": [r.as_dict() for r in rows]}, ensure_ascii=False
+            )
+        )
+    elif args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(fields)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in (getattr(row, f) for f in fields)])
+    else:
+        for row in rows:
+            if row.error:
+                print(f"{row.query}\terror: {row.error}")
+                continue
+            spoke = "-" if row.as_speaker is None else row.as_speaker
+            span = f"{row.first or '-'} .. {row.last or '-'}"
+            print(f"{row.total:>7}  {spoke!s:>7}  {span:<24}  {row.query}")
+    return 1 if any(r.error for r in rows) else 0
+
+
+def cmd_compare(args) -> int:
+    """Counts per period for each query, side by side."""
+    import csv
+
+    from indexer.compare import compare, shared_filters
+    from indexer.query import RequestError
+    from indexer.store import IndexError_, open_index
+
+    try:
+        filters = shared_filters(filter_params(args), ())
+        ix = open_index(args.index)
+        with ix.searcher() as searcher:
+            result = compare(searcher, args.queries, filters, args.unit)
+    except (RequestError, IndexError_) as exc:
+        print(f"archive compare: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+        return 0
+    writer = csv.writer(sys.stdout, delimiter="," if args.csv else "\t")
+    writer.writerow([args.unit, "all stories", *(s.query for s in result.series)])
+    for i, period in enumerate(result.periods):
+        writer.writerow([period, result.all_stories[i], *(s.counts[i] for s in result.series)])
+    for s in result.series:
+        if s.error:
+            print(f"archive compare: {s.query}: {s.error}", file=sys.stderr)
+    return 1 if any(s.error for s in result.series) else 0
+
+
 def cmd_search(args) -> int:
     """Search and print hits with facet counts (or one JSON object)."""
     from indexer.query import RequestError, parse_request
@@ -190,13 +310,7 @@ def cmd_search(args) -> int:
     from indexer.store import IndexError_, open_index
 
     params = {"q": [" ".join(args.q)], "sort": [args.sort], "page": [str(args.page)]}
-    for name in ("speaker", "topic", "reporter", "org", "source", "section", "year", "type"):
-        if getattr(args, name):
-            params[name] = getattr(args, name)
-    if args.date_from:
-        params["from"] = [args.date_from]
-    if args.date_to:
-        params["to"] = [args.date_to]
+    params.update(filter_params(args))
     try:
         request = parse_request(params)
         ix = open_index(args.index)

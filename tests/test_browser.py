@@ -125,3 +125,72 @@ def test_phone_layout_and_keyboard(server, browser):
     assert width <= 400
     shot(page, "07-phone")
     context.close()
+
+
+def test_batch_of_pasted_names_then_open_one(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.get_by_role("link", name="Batch").click()
+    page.get_by_label("Names or queries, one per line").fill("Hun Sen\nSar Kheng\nNobody Atall")
+    page.get_by_role("button", name="Count").click()
+    table = page.locator("#batch-results")
+    table.wait_for()
+    rows = table.locator("tbody tr")
+    assert rows.count() == 3
+    # Sorted by hits; "Nobody Atall" has none and comes last.
+    assert rows.nth(2).inner_text().startswith('"Nobody Atall"\t0')
+    shot(page, "10-batch")
+    rows.locator("a", has_text="Sar Kheng").click()
+    page.wait_for_url("**/search?q=%22Sar+Kheng%22")
+    assert page.locator("#total").inner_text() == "1"
+    page.close()
+
+
+def test_compare_from_the_results_page(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/search?q=trafficking")
+    page.locator("#compare-link").click()
+    page.wait_for_url("**/compare?**")
+    page.get_by_label("Query 2").fill('"Sar Kheng"')
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**q=%22Sar+Kheng%22**")
+    svg = page.locator("svg.compare")
+    assert svg.locator("polyline").count() == 2
+    legend = svg.locator("text.legend").all_text_contents()
+    assert legend == ["trafficking", '"Sar Kheng"']
+    header = page.locator("#compare-data thead").inner_text()
+    assert "trafficking (2)" in header and '"Sar Kheng" (1)' in header
+    assert page.locator("#compare-data tbody tr").first.inner_text().startswith("2016")
+    shot(page, "11-compare")
+    page.close()
+
+
+def test_story_read_from_a_web_archive(browser, tmp_path):
+    """A WARC ingested by the CLI: its story is found, names its original URL and both
+    capture dates, and keeps the page's own date."""
+    import subprocess
+    import sys
+
+    from tests.test_webarchive import NIGHT_URL, crawl
+
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(crawl()[0])
+    index = tmp_path / "index"
+    subprocess.run(
+        [sys.executable, "-m", "archive_cli", "ingest", str(warc), "--index", str(index)],
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+        capture_output=True,
+    )
+    with running_server(index) as (base, _):
+        page = browser.new_page()
+        page.goto(base + "/search?q=%22night+market%22")
+        assert page.locator("#total").inner_text() == "1"
+        page.locator(".hit h2 a").first.click()
+        page.wait_for_url("**/article/**")
+        meta = page.locator("header .meta").inner_text()
+        assert "captured 2017-11-20" in meta and "captured 2018-05-01" in meta
+        assert page.get_by_role("link", name=NIGHT_URL).count() == 1
+        assert "Date2017-11-16" in " ".join(meta.split()).replace(" ", "")
+        shot(page, "12-warc-story")
+        page.close()

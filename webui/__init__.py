@@ -21,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         FEED_SIZE=20,
         EXPORT_LIMIT=100_000,
         MAX_SAVED_NAME=120,
+        # Uploads (a batch's list of names) and form posts: a 1,000-line list is ~100 KB;
+        # waitress refuses bodies over 1 MB before Flask sees them, this says so politely.
+        MAX_CONTENT_LENGTH=1024 * 1024,
         SAVED_DB=None,  # default: saved.sqlite inside INDEX_DIR
         # Public address for absolute links (feeds); without it links use the request's host.
         BASE_URL=os.environ.get("ARCHIVE_BASE_URL"),
@@ -35,13 +38,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = persistent_secret(index_dir)
 
-    from webui import article, db, saved, search
+    from webui import article, batch, db, saved, search
 
     db.init_app(app)
     saved.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(article.bp)
     app.register_blueprint(saved.bp)
+    app.register_blueprint(batch.bp)
     register_errors(app)
     register_security(app)
     return app

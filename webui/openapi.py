@@ -1,7 +1,19 @@
-"""The OpenAPI document for /api/search, built from the same facet registry as the search."""
+"""The OpenAPI document for the JSON API, built from the same facet registry as the search
+and, for batch and comparison answers, from their record types."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+from indexer.compare import (
+    MAX_BATCH_LINES,
+    MAX_COMPARE,
+    MEASURES,
+    UNITS,
+    BatchRow,
+    Comparison,
+    Series,
+)
 from indexer.query import MAX_PAGE, SORTS
 from indexer.schema import FACETS
 
@@ -32,6 +44,7 @@ def openapi_document() -> dict:
         )
         for f in FACETS
     ]
+    filter_params = [p for p in params if p["name"] in ("from", "to", *(f.name for f in FACETS))]
     facet_value = {
         "type": "object",
         "properties": {
@@ -122,8 +135,122 @@ def openapi_document() -> dict:
                         },
                     },
                 }
-            }
+            },
+            "/api/batch": batch_operation(filter_params, error),
+            "/compare.json": compare_operation(filter_params, error),
         },
+    }
+
+
+# JSON Schema types of the annotations the batch and comparison records use.
+ANNOTATION_TYPES = {
+    "int": {"type": "integer"},
+    "str": {"type": "string"},
+    "float": {"type": "number"},
+    "list[str]": {"type": "array", "items": {"type": "string"}},
+    "list[int]": {"type": "array", "items": {"type": "integer"}},
+    "list[float]": {"type": "array", "items": {"type": "number"}},
+}
+
+
+def schema_of(record: type, extra: dict | None = None) -> dict:
+    """The JSON schema of a dataclass's as_dict(), read from its field annotations (so the
+    document follows the type; `X | None` is nullable)."""
+    properties = {}
+    for f in fields(record):
+        if extra and f.name in extra:
+            continue  # a nested record, described by the caller
+        text = str(f.type).replace(" ", "")
+        nullable = text.endswith("|None")
+        schema = dict(ANNOTATION_TYPES[text.removesuffix("|None")])
+        if nullable:
+            schema["nullable"] = True
+        properties[f.name] = schema
+    properties.update(extra or {})
+    return {"type": "object", "properties": properties}
+
+
+def batch_operation(filter_params: list[dict], error: dict) -> dict:
+    """POST /api/batch: a list of queries counted with the search filters."""
+    row = schema_of(BatchRow, {"url": {"type": "string", "description": "Its results page"}})
+    lines = {"type": "string", "description": "One name or query per line."}
+    return {
+        "post": {
+            "summary": f"Count hits for each of up to {MAX_BATCH_LINES} names or queries",
+            "parameters": filter_params,
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["queries"],
+                            "properties": {
+                                "queries": {"type": "array", "items": {"type": "string"}},
+                                "exact": {"type": "boolean", "default": True},
+                            },
+                        }
+                    },
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"q": lines}}
+                    },
+                }
+            },
+            "responses": {
+                "200": {
+                    "description": "One row per line, most hits first",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "filters": {"type": "object"},
+                                    "limit": {"type": "integer"},
+                                    "rows": {"type": "array", "items": row},
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": {
+                    "description": "Bad list or filter",
+                    "content": {"application/json": {"schema": error}},
+                },
+            },
+        }
+    }
+
+
+def compare_operation(filter_params: list[dict], error: dict) -> dict:
+    """GET /compare.json: counts per period for up to MAX_COMPARE queries."""
+    series = schema_of(Series)
+    result = schema_of(
+        Comparison,
+        {"series": {"type": "array", "items": series}, "filters": {"type": "object"}},
+    )
+    return {
+        "get": {
+            "summary": f"Counts per year or month for up to {MAX_COMPARE} queries",
+            "parameters": [
+                _param(
+                    "q",
+                    "A query (repeat for each line of the chart).",
+                    {"type": "array", "items": {"type": "string"}},
+                ),
+                _param("unit", "Period.", {"type": "string", "enum": list(UNITS)}),
+                _param("measure", "Counts or shares.", {"type": "string", "enum": list(MEASURES)}),
+                *filter_params,
+            ],
+            "responses": {
+                "200": {
+                    "description": "One series per query on one time axis",
+                    "content": {"application/json": {"schema": result}},
+                },
+                "400": {
+                    "description": "Bad parameter",
+                    "content": {"application/json": {"schema": error}},
+                },
+            },
+        }
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from markupsafe import Markup, escape
 
 from webui.urls import path_with_replaced_args
@@ -71,3 +73,59 @@ def fill_gaps(
         out.append({"key": key, "count": counts.get(key, 0)})
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+# Lines of the comparison chart: told apart by dash pattern and marker as well as colour
+# (style.css), so the chart reads in greyscale and for colour-blind readers.
+DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2")
+# Room at the sides of the comparison chart for the scale's labels.
+MARGIN = 28
+
+
+def compare_svg(comparison, measure: str) -> Markup | None:
+    """One line per query over the same periods (counts or shares), with a scale and a
+    legend; None when no query has a dated hit."""
+    periods = comparison.periods
+    if not periods or not comparison.series:
+        return None
+    values = [s.shares if measure == "share" else s.counts for s in comparison.series]
+    peak = max((v for vs in values for v in vs), default=0) or 1
+    step = (WIDTH - 2 * MARGIN) / len(periods)
+    noun = "share of stories" if measure == "share" else "stories"
+    top = f"{peak:.0%}" if measure == "share" else f"{peak:g}"
+    parts = [
+        f'<svg class="compare" viewBox="0 0 {WIDTH} {HEIGHT + LABEL_SPACE + 18 * len(values)}" '
+        f'role="img" aria-labelledby="compare-title">'
+        f'<title id="compare-title">{escape(noun.capitalize())} per {comparison.unit}, '
+        f"{len(values)} queries</title>"
+        f'<line class="axis" x1="{MARGIN}" y1="{HEIGHT}" x2="{WIDTH - MARGIN}" y2="{HEIGHT}"/>'
+        f'<line class="axis" x1="{MARGIN}" y1="4" x2="{WIDTH - MARGIN}" y2="4"/>'
+        f'<text x="0" y="8">{top}</text><text x="0" y="{HEIGHT}">0</text>'
+    ]
+    xs = [MARGIN + step * i + step / 2 for i in range(len(periods))]
+    for n, (series, vs) in enumerate(zip(comparison.series, values, strict=True)):
+        points = [(x, HEIGHT - (HEIGHT - 4) * v / peak) for x, v in zip(xs, vs, strict=True)]
+        dash = DASHES[n % len(DASHES)]
+        dash = f' stroke-dasharray="{dash}"' if dash else ""
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline class="s{n}" points="{path}" fill="none"{dash}/>')
+        for (x, y), period, v in zip(points, periods, vs, strict=True):
+            shown = f"{v:.1%}" if measure == "share" else str(v)
+            parts.append(
+                f'<circle class="s{n}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
+                f"<title>{escape(series.query)}, {escape(period)}: {shown}</title></circle>"
+            )
+        y = HEIGHT + LABEL_SPACE + 14 + 18 * n
+        parts.append(
+            f'<line class="s{n}" x1="{MARGIN}" y1="{y - 4}" x2="{MARGIN + 24}" y2="{y - 4}"'
+            f'{dash}/><text class="legend" x="{MARGIN + 30}" y="{y}">{escape(series.query)}</text>'
+        )
+    # A label is about 30 (a year) or 50 (a month) units wide: every nth, so none overlap.
+    label_every = max(1, math.ceil((50 if comparison.unit == "month" else 30) / step))
+    for i, period in enumerate(periods[::label_every]):
+        parts.append(
+            f'<text x="{xs[i * label_every]:.1f}" y="{HEIGHT + 14}" text-anchor="middle">'
+            f"{escape(period)}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -49,6 +49,12 @@ def decorate(result: dict, args: list[tuple[str, str]]) -> dict:
         page_url(path, args, result["page"] + 1) if result["page"] < result["pages"] else None
     )
     # The date form carries the dates itself; the header's search box keeps everything else.
+    filters = [(k, v) for k, v in state if k in FACETS_BY_NAME or k in ("from", "to")]
+    # The same search as the first line of a comparison, and its filters for a batch.
+    result["compare_url"] = with_args(
+        url_for("batch.compare_page"), [("q", result["query"]), ("q", ""), *filters]
+    )
+    result["batch_url"] = with_args(url_for("batch.batch"), filters)
     result["hidden"] = [(k, v) for k, v in state if k not in ("q", "from", "to")]
     result["keep"] = [(k, v) for k, v in state if k != "q"]
     result["timeline_svg"] = timeline_svg(result["timeline"], path, state)
