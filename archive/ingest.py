@@ -198,10 +198,15 @@ def extract_one(item: Path | Capture) -> Outcome:
     """Extract one file within its time budget, turning every failure into an Outcome with a
     reason."""
     path, key = item if isinstance(item, Capture) else (Path(item), None)
-    shown = key or display_path(path)
+    return guarded(key or display_path(path), lambda: extract_file(path, key))
+
+
+def guarded(shown: str, extract: Callable[[], Article]) -> Outcome:
+    """Run one extraction within the per-file budget; every failure becomes an Outcome named
+    `shown` with its reason."""
     try:
         with time_budget(settings.EXTRACT_SECONDS):
-            return Outcome(shown, article=extract_file(path, key))
+            return Outcome(shown, article=extract())
     except OverBudget:
         return Outcome(shown, error=f"too slow to parse (over {settings.EXTRACT_SECONDS:g} s)")
     except MemoryError:
@@ -251,20 +256,14 @@ def extract_web_archive(capture: Capture) -> Iterator[Outcome | str]:
 def extract_page(page: WebCapture, key: str) -> Outcome:
     """One archived HTML page within the per-file budget; its URL and capture date come from
     the archive, its publication date from the page only."""
-    try:
-        with time_budget(settings.EXTRACT_SECONDS):
-            article = extract_bytes(page.html, HTML_TYPES[0], key, {"url": page.url})
-    except OverBudget:
-        return Outcome(key, error=f"too slow to parse (over {settings.EXTRACT_SECONDS:g} s)")
-    except ExtractionError as exc:
-        return Outcome(key, error=str(exc))
-    except RecursionError:
-        return Outcome(key, error="document nested too deeply to parse")
-    except Exception as exc:  # noqa: BLE001 - one bad page must never stop an ingest
-        return Outcome(key, error=f"extraction failed: {type(exc).__name__}: {exc}")
-    article.url = web_url(page.url) or article.url
-    article.fetched = page.fetched or None
-    return Outcome(key, article=article)
+
+    def extract() -> Article:
+        article = extract_bytes(page.html, HTML_TYPES[0], key, {"url": page.url})
+        article.url = web_url(page.url) or article.url
+        article.fetched = page.fetched or None
+        return article
+
+    return guarded(key, extract)
 
 
 def extract_many(

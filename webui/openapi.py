@@ -124,16 +124,7 @@ def openapi_document() -> dict:
                 "get": {
                     "summary": "Search the archive with facets",
                     "parameters": params,
-                    "responses": {
-                        "200": {
-                            "description": "Results",
-                            "content": {"application/json": {"schema": result}},
-                        },
-                        "400": {
-                            "description": "Bad parameter",
-                            "content": {"application/json": {"schema": error}},
-                        },
-                    },
+                    "responses": answers("Results", result, error),
                 }
             },
             "/api/batch": batch_operation(filter_params, error),
@@ -195,27 +186,18 @@ def batch_operation(filter_params: list[dict], error: dict) -> dict:
                     },
                 }
             },
-            "responses": {
-                "200": {
-                    "description": "One row per line, most hits first",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "filters": {"type": "object"},
-                                    "limit": {"type": "integer"},
-                                    "rows": {"type": "array", "items": row},
-                                },
-                            }
-                        }
+            "responses": answers(
+                "One row per line, most hits first",
+                {
+                    "type": "object",
+                    "properties": {
+                        "filters": {"type": "object"},
+                        "limit": {"type": "integer"},
+                        "rows": {"type": "array", "items": row},
                     },
                 },
-                "400": {
-                    "description": "Bad list or filter",
-                    "content": {"application/json": {"schema": error}},
-                },
-            },
+                error,
+            ),
         }
     }
 
@@ -240,17 +222,19 @@ def compare_operation(filter_params: list[dict], error: dict) -> dict:
                 _param("measure", "Counts or shares.", {"type": "string", "enum": list(MEASURES)}),
                 *filter_params,
             ],
-            "responses": {
-                "200": {
-                    "description": "One series per query on one time axis",
-                    "content": {"application/json": {"schema": result}},
-                },
-                "400": {
-                    "description": "Bad parameter",
-                    "content": {"application/json": {"schema": error}},
-                },
-            },
+            "responses": answers("One series per query on one time axis", result, error),
         }
+    }
+
+
+def answers(description: str, schema: dict, error: dict) -> dict:
+    """The 200 answer with its schema and the 400 with the error message."""
+    return {
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}},
+        "400": {
+            "description": "Bad parameter",
+            "content": {"application/json": {"schema": error}},
+        },
     }
 
 
