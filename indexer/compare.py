@@ -17,6 +17,7 @@ from indexer.search import intersect, resolve
 
 # A pasted list or an uploaded file holds at most this many lines: a newsroom's list of
 # names or companies runs to hundreds. Each line is one search (two for a name): 1,000 lines
+# (206 distinct speakers, organisations and headline words of the corpus)
 # took 2.7 s on 2 cores at 10,000 synthetic stories (2026-12-01); search cost grows about
 # linearly with the archive, so at 100,000 stories a full list should stay under a minute,
 # about as long as a browser should wait.
