@@ -17,8 +17,16 @@ from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 KHMER_RANGE = "\u1780-\u17ff\u19e0-\u19ff"
+# Between the parts of a document's one search field (each headline copy, the body, the
+# quotes): a token that takes no place in the index but moves the next word PART_GAP
+# positions on, so that no phrase matches across the joint of two parts (issue 12: "kheng
+# gov" matched the end of one headline copy and the start of the next). Two control
+# characters: text never holds them (documents.py strips them from every part), and two
+# because StopFilter drops one-character tokens.
+PART_BREAK = "\x1e\x1e"
+PART_GAP = 10
 # Khmer runs are one token (Python's \w splits them at vowel signs); other words as usual.
-TOKEN_PATTERN = rf"[{KHMER_RANGE}]+|\w+(?:\.\w+)*"
+TOKEN_PATTERN = rf"{PART_BREAK}|[{KHMER_RANGE}]+|\w+(?:\.\w+)*"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 # Distinct raw words whose analysis is remembered per process (see WordCache).
 WORD_CACHE_SIZE = 300_000
@@ -53,14 +61,31 @@ class KhmerBigramFilter(Filter):
                     pos_shift += 1
 
 
+class PartGapFilter(Filter):
+    """Drop PART_BREAK tokens and move every later token PART_GAP positions on per break
+    (after StopFilter, which numbers the break like a word and would close any gap)."""
+
+    def __call__(self, tokens):
+        """Pass words through, shifted past the breaks before them."""
+        shift = 0
+        for t in tokens:
+            if t.text == PART_BREAK:
+                shift += PART_GAP - 1  # the break itself already took one position
+                continue
+            if t.positions and shift:
+                t.pos += shift
+            yield t
+
+
 def text_analyzer():
-    """English stemming with case and accent folding; Khmer bigrams."""
+    """English stemming with case and accent folding; Khmer bigrams; gaps between parts."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | KhmerBigramFilter()
         | StopFilter()
+        | PartGapFilter()
         | StemFilter(cachesize=50000)
     )
 
@@ -106,9 +131,12 @@ def index_terms(text: str, analyzer) -> dict[str, list[int]]:
     without running the filter chain once per token (indexing spent most of its time there)."""
     cache = word_cache(analyzer)
     lookup = cache.terms.get
-    terms: list[str] = []
+    terms: list[str | None] = []
     leading_stops = 0
     for raw in TOKEN_RE.findall(text):
+        if raw == PART_BREAK:
+            terms.extend([None] * PART_GAP)  # numbered like a word, then the gap
+            continue
         found = lookup(raw)
         if found is None:
             found = cache(raw)
@@ -119,7 +147,8 @@ def index_terms(text: str, analyzer) -> dict[str, list[int]]:
             leading_stops += 1
     positions: dict[str, list[int]] = defaultdict(list)
     for pos, term in enumerate(terms, leading_stops):
-        positions[term].append(pos)
+        if term is not None:
+            positions[term].append(pos)
     return positions
 
 
@@ -127,12 +156,19 @@ def is_standard(analyzer) -> bool:
     """True when the analyzer is the one text_analyzer builds (the only one index_terms copies)."""
     items = getattr(analyzer, "items", ())
     return (
-        len(items) == 6
+        len(items) == 7
         and isinstance(items[0], RegexTokenizer)
         and items[0].expression.pattern == TOKEN_PATTERN
         and not items[0].gaps
         and [type(f) for f in items[1:]]
-        == [LowercaseFilter, CharsetFilter, KhmerBigramFilter, StopFilter, StemFilter]
+        == [
+            LowercaseFilter,
+            CharsetFilter,
+            KhmerBigramFilter,
+            StopFilter,
+            PartGapFilter,
+            StemFilter,
+        ]
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from archive.record import Article
+from indexer.analysis import PART_BREAK
 from indexer.facets import distinct, encode
 from indexer.schema import QUOTES_REPEAT, TITLE_REPEAT
 
@@ -24,6 +25,12 @@ def day_number(article: Article) -> int:
     return int(article.date[:10].replace("-", "")) if article.date else 0
 
 
+def join_parts(parts: list[str]) -> str:
+    """The parts of the one search field, a PART_BREAK between each two, so that a phrase
+    cannot run from the end of one part into the next."""
+    return f"\n{PART_BREAK}\n".join(part.replace("\x1e", " ") for part in parts)
+
+
 def index_document(group_id: str, members: list[Article]) -> dict:
     """Field values for Whoosh: text fields, facet keywords, day, and the stored record."""
     main = primary_of(members)
@@ -41,7 +48,7 @@ def index_document(group_id: str, members: list[Article]) -> dict:
     ]
     return {
         "id": group_id,
-        "content": "\n".join(
+        "content": join_parts(
             [main.title or ""] * TITLE_REPEAT
             + [body]
             + [q.text for q in main.quotes] * QUOTES_REPEAT

@@ -16,9 +16,14 @@ from indexer.facets import index_identity, segment_key
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
 CACHED_TERMS = 4096  # posting lists kept per process (most recent first)
+# Position lists kept per process: a common word's positions are several times its postings,
+# so fewer; phrase and name queries reuse the positions of the words they share.
+CACHED_POSITIONS = 1024
 
 _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_positions: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: dict[tuple, np.ndarray] = {}
+_segments_seen: dict[object, frozenset] = {}  # per index: the segments last searched
 _lock = threading.Lock()
 
 
@@ -69,6 +74,104 @@ def leaf_postings(leaf, key: tuple, term: str) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
+def phrase_parts(q: query.Query) -> tuple[list[str], list[list[str]]] | None:
+    """(every word, the phrases) of a query made only of required words and exact phrases
+    in the content field ('"kem sokha" trial'), else None. Whoosh scores such a phrase as
+    the sum of its words' BM25 (SpanNear2 over an intersection), so bm25() of all the words
+    over the documents holding the phrases ranks exactly as Whoosh does. A word used twice
+    would be scored twice by Whoosh: such queries stay with Whoosh."""
+    parts = q.subqueries if isinstance(q, query.And) else [q]
+    words: list[str] = []
+    phrases: list[list[str]] = []
+    for part in parts:
+        if part.boost != 1.0 or getattr(part, "fieldname", None) != FIELD:
+            return None
+        if isinstance(part, query.Term):
+            words.append(part.text)
+        elif isinstance(part, query.Phrase) and part.slop == 1 and len(part.words) >= 2:
+            phrases.append(list(part.words))
+            words.extend(part.words)
+        else:
+            return None
+    if not phrases or len(set(words)) != len(words):
+        return None
+    return words, phrases
+
+
+def leaf_positions(leaf, key: tuple, term: str, fmt) -> tuple[np.ndarray, np.ndarray]:
+    """(document number, position) of every occurrence of one term in one segment, read
+    block by block and cached."""
+    cache_key = (*key, term)
+    with _lock:
+        found = _positions.get(cache_key)
+        if found is not None:
+            _positions.move_to_end(cache_key)
+            return found
+    docs_parts, pos_parts = [], []
+    if (FIELD, term) in leaf:
+        m = leaf.postings(FIELD, term)
+        while not hasattr(m, "_atend") and hasattr(m, "child"):
+            m = m.child
+        decode = fmt.decode_positions
+        while not m._atend:  # pinned whoosh3 3.54.0 internals, as in leaf_postings
+            m._read_ids()
+            m._read_values()
+            for doc, value in zip(m._ids, m._values, strict=True):
+                positions = decode(value)
+                docs_parts.append(np.full(len(positions), doc, dtype=np.int64))
+                pos_parts.append(np.asarray(positions, dtype=np.int64))
+            m._next_block()
+    found = (
+        (np.concatenate(docs_parts), np.concatenate(pos_parts))
+        if docs_parts
+        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
+    with _lock:
+        _positions[cache_key] = found
+        while len(_positions) > CACHED_POSITIONS:
+            _positions.popitem(last=False)
+    return found
+
+
+def phrase_docs(leaf, key: tuple, phrase: list[str], candidates: np.ndarray, fmt) -> np.ndarray:
+    """The candidate documents (segment numbers) in which the words stand side by side in
+    order: occurrences are (document, position) keys, and each next word must sit at the
+    next position."""
+    starts = None
+    for offset, term in enumerate(phrase):
+        docs, positions = leaf_positions(leaf, key, term, fmt)
+        keep = np.isin(docs, candidates)
+        keys = (docs[keep] << 32) + positions[keep]
+        if starts is None:
+            starts = keys
+        else:
+            starts = starts[np.isin(starts + offset, keys)]
+        if not starts.size:
+            break
+    return np.unique(starts >> 32) if starts is not None else candidates[:0]
+
+
+def phrase_bm25(searcher, words: list[str], phrases: list[list[str]]):
+    """bm25() of all the words, kept to the documents that hold every phrase."""
+    docs, scores = bm25(searcher, words)
+    if not docs.size:
+        return docs, scores
+    fmt = searcher.schema[FIELD].format
+    folder = index_identity(searcher)
+    keep = np.zeros(docs.size, dtype=bool)
+    for leaf, offset in searcher.ixreader.leaf_readers():
+        inside = (docs >= offset) & (docs < offset + leaf.doc_count_all())
+        local = docs[inside] - offset
+        if not local.size:
+            continue
+        key = (folder, *segment_key(leaf))
+        found = local
+        for phrase in phrases:
+            found = phrase_docs(leaf, key, phrase, found, fmt)
+        keep[np.flatnonzero(inside)[np.isin(local, found)]] = True
+    return docs[keep], scores[keep]
+
+
 def leaf_lengths(leaf, key: tuple) -> np.ndarray:
     """Length of the content field of every document in one segment, cached."""
     with _lock:
@@ -83,13 +186,33 @@ def leaf_lengths(leaf, key: tuple) -> np.ndarray:
     return found
 
 
+def forget_gone(folder, segments: frozenset) -> None:
+    """Drop what the caches hold for segments the index no longer has (merged away, or
+    changed by deletions: their key holds the deleted count). Checked when a searcher of the
+    index shows another set of segments than the last one."""
+    with _lock:
+        if _segments_seen.get(folder) == segments:
+            return
+        _segments_seen[folder] = segments
+        for cache in (_postings, _positions, _lengths):
+            gone = [
+                k
+                for k in cache
+                if k[0] == folder and not any(k[: len(seg)] == seg for seg in segments)
+            ]
+            for k in gone:
+                del cache[k]
+
+
 def bm25(searcher, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, scores) of the documents containing every term, BM25-scored."""
     n_docs = searcher.doc_count_all()
     avg_length = (searcher.field_length(FIELD) / n_docs) if n_docs else 1.0
     docs_parts, score_parts = [], []
     folder = index_identity(searcher)
-    for leaf, offset in searcher.ixreader.leaf_readers():
+    leaves = searcher.ixreader.leaf_readers()
+    forget_gone(folder, frozenset((folder, *segment_key(leaf)) for leaf, _ in leaves))
+    for leaf, offset in leaves:
         key = (folder, *segment_key(leaf))
         lengths = leaf_lengths(leaf, key)
         docs, scores = None, None
@@ -123,7 +246,10 @@ def top(docs: np.ndarray, scores: np.ndarray, allowed: np.ndarray, limit: int) -
     keep = allowed[docs]
     docs, scores = docs[keep], scores[keep]
     if docs.size > limit:
-        part = np.argpartition(-scores, limit - 1)[:limit]
-        docs, scores = docs[part], scores[part]
+        # Everything scoring at least the limit-th best score: argpartition alone would cut
+        # a tie at the boundary anywhere, where Whoosh keeps the lower document numbers.
+        kth = np.partition(scores, docs.size - limit)[docs.size - limit]
+        keep = scores >= kth
+        docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))  # best first; equal scores by document number
-    return docs[order].tolist()
+    return docs[order[:limit]].tolist()

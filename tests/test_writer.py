@@ -12,7 +12,7 @@ from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
 from archive.extract import extract_file
-from indexer.analysis import FastPositions, text_analyzer
+from indexer.analysis import PART_BREAK, FastPositions, text_analyzer
 from indexer.documents import index_document
 from indexer.schema import build_schema
 from indexer.writer import replace_documents
@@ -28,7 +28,10 @@ WORDS = st.sampled_from(
     "Phnom Penh U.S. 3.5 1,000 café Café Æsop straße İstanbul naïve "
     "ក ខ្ញុំ កម្ពុជា ស្រឡាញ់ប្រទេសកម្ពុជា ៥០ _ __init__ x2 2x".split()
 )
-SEPARATORS = st.sampled_from([" ", "  ", "\n", ", ", ". ", '"', "-", "—", "(", ")", ""])
+# PART_BREAK: the gap between the parts of the search field must be numbered alike too.
+SEPARATORS = st.sampled_from(
+    [" ", "  ", "\n", ", ", ". ", '"', "-", "—", "(", ")", "", f"\n{PART_BREAK}\n", PART_BREAK]
+)
 
 
 def postings(fmt, text: str) -> list:

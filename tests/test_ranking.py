@@ -1,0 +1,152 @@
+"""The numpy ranking paths (indexer/ranking.py) give what Whoosh's own matchers and BM25F
+scorer give: the same documents, the same scores, the same order (issue 12). The index has
+several segments and deleted documents, as a real archive after a few ingests does."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import query
+
+from indexer import ranking
+from indexer.ingest import ingest
+from indexer.search import make_parser, text_query
+from indexer.store import open_index
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from make_corpus import write_corpus  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """Three ingests (three segments), then some stories deleted."""
+    root = tmp_path_factory.mktemp("ranking")
+    corpus, index = root / "corpus", root / "index"
+    write_corpus(360, corpus / "all")
+    files = sorted((corpus / "all").rglob("story-*"))
+    for part in range(3):
+        folder = corpus / f"part{part}"
+        folder.mkdir()
+        for path in files[part::3]:
+            (folder / path.name).write_bytes(path.read_bytes())
+        ingest([folder], index)
+    for path in sorted((corpus / "part1").iterdir())[::4]:
+        path.unlink()
+    ingest([corpus / "part1"], index, prune=True)
+    state = sqlite3.connect(index / "state.sqlite")
+    records = [json.loads(js) for (js,) in state.execute("select json from records")]
+    state.close()
+    return index, records
+
+
+def corpus_queries(records: list[dict], n: int = 100) -> list[str]:
+    """Phrases, names in quotes, phrase plus word, words: drawn from the records."""
+    rng = random.Random(3)
+    out = []
+    while len(out) < n:
+        record = rng.choice(records)
+        words = re.findall(r"[A-Za-z]{4,}", record["body"])
+        if len(words) < 8:
+            continue
+        i = rng.randrange(len(words) - 3)
+        names = record.get("speakers") or ["Nobody Here"]
+        out += [
+            f'"{words[i]} {words[i + 1]}"',
+            f'"{rng.choice(names)}"',
+            f'"{words[i]} {words[i + 1]} {words[i + 2]}" {rng.choice(words)}',
+            f"{words[i]} {rng.choice(words)}",
+        ]
+    return list(dict.fromkeys(out))
+
+
+def whoosh_ranking(searcher, q) -> dict[int, float]:
+    """Every match and its score, as Whoosh's own matchers and scorer give them."""
+    return {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+
+
+def test_numpy_ranking_equals_whoosh_on_words_and_phrases(archive):
+    index, records = archive
+    ix = open_index(index)
+    checked = {"words": 0, "phrases": 0}
+    with ix.searcher() as searcher:
+        assert len(searcher.ixreader.leaf_readers()) > 1 and searcher.ixreader.has_deletions()
+        parser = make_parser(searcher.schema)
+        for text in corpus_queries(records):
+            q, _ = text_query(parser, text)
+            terms = ranking.simple_terms(q)
+            parts = None if terms else ranking.phrase_parts(q)
+            if terms:
+                docs, scores = ranking.bm25(searcher, terms)
+                checked["words"] += 1
+            elif parts:
+                docs, scores = ranking.phrase_bm25(searcher, *parts)
+                checked["phrases"] += 1
+            else:
+                continue
+            expected = whoosh_ranking(searcher, q)
+            assert sorted(docs.tolist()) == sorted(expected), text
+            ours = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+            for doc, score in expected.items():
+                assert ours[doc] == pytest.approx(score, rel=1e-5), text
+            best = ranking.top(docs, scores, np.ones(searcher.doc_count_all(), bool), 10)
+            assert best == [h.docnum for h in searcher.search(q, limit=10)], text
+    assert checked["words"] >= 20 and checked["phrases"] >= 40, checked
+
+
+def test_shapes_whoosh_keeps(archive):
+    index, _ = archive
+    ix = open_index(index)
+    with ix.searcher() as searcher:
+        parser = make_parser(searcher.schema)
+        for text in ('"land land"', '"prime minister" minister', "land OR forest", "title:land"):
+            q, _ = text_query(parser, text)
+            assert ranking.phrase_parts(q) is None, text
+        assert ranking.phrase_parts(query.Phrase("content", ["land", "disput"])) is not None
+
+
+def test_a_phrase_does_not_run_across_two_parts_of_the_search_field(client):
+    """The headline is indexed three times: "…, says Kheng" then "Gov’t officials …" again.
+    Before issue 12 the joint made the phrase "kheng gov" match."""
+
+    def total(q: str) -> int:
+        return client.get("/api/search", query_string={"q": q}).get_json()["total"]
+
+    assert total('"kheng gov"') == 0
+    assert total('"says kheng"') == total('"gov officials enabling"') == 1
+    assert total("kheng gov") == 1  # the words, not the phrase
+
+
+def test_part_break_gaps_positions():
+    from indexer.analysis import PART_BREAK, PART_GAP, index_terms, text_analyzer
+
+    terms = index_terms(f"says kheng\n{PART_BREAK}\ngov officials", text_analyzer())
+    assert terms["kheng"] == [1] and terms["gov"] == [2 + PART_GAP]  # the break counts as one
+
+
+def test_caches_let_go_of_segments_the_index_no_longer_has(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_corpus(30, corpus)
+    ingest([corpus], index)
+
+    def cached_segments() -> set:
+        folder = str(index / "whoosh")
+        return {k[:3] for k in ranking._lengths if str(k[0]).startswith(folder)}
+
+    with open_index(index).searcher() as searcher:
+        ranking.bm25(searcher, ["land"])
+        first = cached_segments()
+    assert first
+    for path in sorted(corpus.rglob("story-*"))[:5]:
+        path.unlink()
+    ingest([corpus], index, prune=True, rebuild=True)  # new segments, the old ones gone
+    with open_index(index).searcher() as searcher:
+        ranking.bm25(searcher, ["land"])
+        assert cached_segments() and not cached_segments() & first
