@@ -33,7 +33,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from make_corpus import TOPIC_WORDS, write_corpus  # noqa: E402
+from workload import KINDS, Query, make_workload  # noqa: E402
+from workload import fts_faceted as fts_kind_faceted  # noqa: E402
+from workload import fts_plain as fts_kind_plain  # noqa: E402
 
+from indexer import ranking  # noqa: E402
 from indexer.facets import facet_values  # noqa: E402
 from indexer.query import parse_request  # noqa: E402
 from indexer.search import search  # noqa: E402
@@ -168,12 +172,13 @@ def fts_filtered(conn, q: str, speaker: str) -> None:
     ).fetchall()
 
 
-def serve_and_measure(index_dir: Path, queries: list[str]) -> dict:
+def serve_and_measure(index_dir: Path, queries: list[str | Query]) -> dict:
     """Rendered /search pages through `archive serve` (waitress), and the server's peak RSS."""
     with running_server(index_dir, wait_seconds=300) as (base, proc):
 
         def fetch(q):
-            url = base + "/search?" + urllib.parse.urlencode({"q": q})
+            params = q.params() if isinstance(q, Query) else {"q": [q]}
+            url = base + "/search?" + urllib.parse.urlencode(params, doseq=True)
             with urllib.request.urlopen(url, timeout=60) as response:
                 response.read()
 
@@ -181,6 +186,113 @@ def serve_and_measure(index_dir: Path, queries: list[str]) -> dict:
         status = Path(f"/proc/{proc.pid}/status").read_text()
         rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
     return {"latency": latency, "rss_mb": rss / 1024}
+
+
+# Queries run before a workload pass (other queries of the same kinds), as a server has run
+# some before any given one; and how many queries a new process answers in the cold run.
+WARM_UP = 50
+COLD_QUERIES = 50
+
+
+def load_records(index_dir: Path) -> list[dict]:
+    """The extracted records the index was built from (the state database)."""
+    state = sqlite3.connect(index_dir / "state.sqlite")
+    records = [json.loads(js) for (js,) in state.execute("select json from records")]
+    state.close()
+    return records
+
+
+def by_kind(workload: list[Query], samples: list[float]) -> dict:
+    """Percentiles per kind of query, and over all."""
+    out = {"all": percentiles(samples)}
+    for kind in KINDS:
+        picked = [ms for q, ms in zip(workload, samples, strict=True) if q.kind == kind]
+        if picked:
+            out[kind] = percentiles(picked)
+    return out
+
+
+def run_once(fn, workload: list[Query]) -> list[float]:
+    """Each query once, in order; milliseconds each."""
+    samples = []
+    for query in workload:
+        started = time.perf_counter()
+        fn(query)
+        samples.append(1000 * (time.perf_counter() - started))
+    return samples
+
+
+def measure_workload(index_dir: Path, fts_path: Path, workload, warm) -> dict:
+    """The workload once per engine and mode: our caches emptied and a fresh searcher (a
+    new FTS5 connection) per pass, each pass after the warm-up queries."""
+    ix = open_index(index_dir)
+    out = {}
+    for mode, facets in (("plain", False), ("faceted", True)):
+        ranking.forget_all()
+        searcher = ix.searcher()
+
+        def ours(query, s=searcher, f=facets):
+            search(s, parse_request(query.params()), facets=f, snippets=False)
+
+        run_once(ours, warm)
+        out[f"work_{mode}"] = by_kind(workload, run_once(ours, workload))
+        searcher.close()
+        conn = sqlite3.connect(fts_path)
+        peer = fts_kind_faceted if facets else fts_kind_plain
+        run_once(lambda q, c=conn, p=peer: p(c, q), warm)
+        out[f"fts5_work_{mode}"] = by_kind(
+            workload, run_once(lambda q, c=conn, p=peer: p(c, q), workload)
+        )
+        conn.close()
+    return out
+
+
+COLD_CODE = """
+import json, sqlite3, sys, time
+sys.path[:0] = [sys.argv[3], sys.argv[3] + "/bench"]
+from workload import Query, fts_plain
+queries = [Query(**q) for q in json.load(sys.stdin)]
+samples = []
+if sys.argv[1] == "ours":
+    from indexer.query import parse_request
+    from indexer.search import search
+    from indexer.store import open_index
+    searcher = open_index(sys.argv[2]).searcher()
+    for q in queries:
+        t = time.perf_counter()
+        search(searcher, parse_request(q.params()), facets=False, snippets=False)
+        samples.append(1000 * (time.perf_counter() - t))
+else:
+    conn = sqlite3.connect(sys.argv[2])
+    for q in queries:
+        t = time.perf_counter()
+        fts_plain(conn, q)
+        samples.append(1000 * (time.perf_counter() - t))
+print(json.dumps(samples))
+"""
+
+
+def cold_run(engine: str, path: Path, workload: list[Query]) -> dict:
+    """The first COLD_QUERIES queries in a new process (the OS file cache as it is)."""
+    queries = [
+        {
+            "kind": q.kind,
+            "q": q.q,
+            "speaker": q.speaker,
+            "date_from": q.date_from,
+            "date_to": q.date_to,
+        }
+        for q in workload[:COLD_QUERIES]
+    ]
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_CODE, engine, str(path), str(ROOT)],
+        input=json.dumps(queries),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    return percentiles(json.loads(out))
 
 
 def cold_start(index_dir: Path, q: str) -> dict:
@@ -230,7 +342,11 @@ def add_new(index_dir: Path) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
-def measure(n: int, n_queries: int) -> dict:
+# Rendered pages fetched through waitress, from the workload (each a distinct query).
+SERVED_QUERIES = 300
+
+
+def measure(n: int, n_queries: int, n_workload: int = 1000) -> dict:
     """Every figure for one corpus size."""
     corpus = CACHE / f"corpus-{n}"
     if not (corpus / ".complete").exists():
@@ -290,7 +406,21 @@ def measure(n: int, n_queries: int) -> dict:
     }
     searcher.close()
     fts.close()
-    served = serve_and_measure(index_dir, queries[: max(50, n_queries // 2)])
+    records = load_records(index_dir)
+    workload = make_workload(records, n_workload)
+    chosen = set(workload)
+    warm = [q for q in make_workload(records, WARM_UP * 2, seed=99) if q not in chosen][:WARM_UP]
+    result["workload_queries"] = len(workload)
+    result["workload_kinds"] = {k: sum(q.kind == k for q in workload) for k in KINDS}
+    result.update(measure_workload(index_dir, CACHE / f"fts-{n}.sqlite", workload, warm))
+    result["cold_ours"] = cold_run("ours", index_dir, workload)
+    result["cold_fts5"] = cold_run("fts5", CACHE / f"fts-{n}.sqlite", workload)
+    for mode in ("plain", "faceted"):
+        for kind, figures in result[f"work_{mode}"].items():
+            key = kind.replace(" + ", "_").replace(" ", "_")
+            result[f"p95_{mode}_{key}_ms"] = figures["p95"]
+            result[f"fts5_p95_{mode}_{key}_ms"] = result[f"fts5_work_{mode}"][kind]["p95"]
+    served = serve_and_measure(index_dir, workload[:SERVED_QUERIES])
     result["served_page"] = served["latency"]
     result["serve_rss_mb"] = served["rss_mb"]
     result["cold_start"] = cold_start(index_dir, queries[0])
@@ -359,6 +489,28 @@ def table(results: list[dict]) -> str:
         lambda r: "{p50:.1f} / {p95:.1f} / {p99:.1f}".format(**r["served_page"]),
     )
     row("server peak RSS", lambda r: f"{r['serve_rss_mb']:.0f} MB")
+    row("workload: distinct queries from the records", lambda r: str(r["workload_queries"]))
+    for kind in ("all", *KINDS):
+        for mode, label in (("plain", "top-10 + total"), ("faceted", "+ 8 facets")):
+
+            def cell(r, k=kind, m=mode):
+                ours, peer = r[f"work_{m}"].get(k), r[f"fts5_work_{m}"].get(k)
+                if not ours:
+                    return "-"
+                return (
+                    f"{ours['p50']:.1f} / {ours['p95']:.1f} / {ours['p99']:.1f} vs "
+                    f"{peer['p50']:.1f} / {peer['p95']:.1f} / {peer['p99']:.1f} "
+                    f"(p95 x{ours['p95'] / max(peer['p95'], 1e-9):.2f})"
+                )
+
+            row(f"workload {kind}, {label}: ours vs FTS5 p50/p95/p99 ms", cell)
+    row(
+        f"cold: first {COLD_QUERIES} workload queries in a new process, p50/p95 ms",
+        lambda r: (
+            f"ours {r['cold_ours']['p50']:.1f} / {r['cold_ours']['p95']:.1f}, "
+            f"FTS5 {r['cold_fts5']['p50']:.1f} / {r['cold_fts5']['p95']:.1f}"
+        ),
+    )
     row(
         "cold start: open + first faceted query",
         lambda r: (
@@ -457,14 +609,17 @@ def targets(r: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[2000])
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=200, help="the old warm workload")
+    parser.add_argument(
+        "--workload", type=int, default=1000, help="distinct queries drawn from the records"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     results = []
     for n in args.docs:
-        result = measure(n, args.queries)
+        result = measure(n, args.queries, args.workload)
         result["queries"] = args.queries
         results.append(result)
         if args.json:

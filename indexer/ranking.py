@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from math import log
+from pickle import loads
 
 import numpy as np
 from whoosh import query
@@ -16,9 +17,12 @@ from indexer.facets import index_identity, segment_key
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
 CACHED_TERMS = 4096  # posting lists kept per process (most recent first)
-# Position lists kept per process: a common word's positions are several times its postings,
-# so fewer; phrase and name queries reuse the positions of the words they share.
-CACHED_POSITIONS = 1024
+# Position lists kept per process, for words in at most CACHED_POSITIONS_MAX documents of a
+# segment (the words of names, asked again and again); a commoner word's positions are read
+# for the phrase's candidate documents only, since all of them would be many times its
+# postings in memory.
+CACHED_POSITIONS = 512
+CACHED_POSITIONS_MAX = 1000
 
 _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _positions: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -98,57 +102,81 @@ def phrase_parts(q: query.Query) -> tuple[list[str], list[list[str]]] | None:
     return words, phrases
 
 
-def leaf_positions(leaf, key: tuple, term: str, fmt) -> tuple[np.ndarray, np.ndarray]:
-    """(document number, position) of every occurrence of one term in one segment, read
-    block by block and cached."""
+def leaf_positions(
+    leaf, key: tuple, term: str, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(document number, position) of every occurrence of one term in the candidate
+    documents of one segment. Only the candidates' postings are decoded; a rare term's whole
+    list (a name's words) is decoded once and kept."""
     cache_key = (*key, term)
     with _lock:
         found = _positions.get(cache_key)
         if found is not None:
             _positions.move_to_end(cache_key)
+    if found is None:
+        if (FIELD, term) not in leaf:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        whole = leaf.doc_frequency(FIELD, term) <= CACHED_POSITIONS_MAX
+        found = read_positions(leaf, term, None if whole else candidates)
+        if not whole:
             return found
-    docs_parts, pos_parts = [], []
-    if (FIELD, term) in leaf:
-        m = leaf.postings(FIELD, term)
-        while not hasattr(m, "_atend") and hasattr(m, "child"):
-            m = m.child
-        decode = fmt.decode_positions
-        while not m._atend:  # pinned whoosh3 3.54.0 internals, as in leaf_postings
-            m._read_ids()
-            m._read_values()
-            for doc, value in zip(m._ids, m._values, strict=True):
-                positions = decode(value)
-                docs_parts.append(np.full(len(positions), doc, dtype=np.int64))
-                pos_parts.append(np.asarray(positions, dtype=np.int64))
-            m._next_block()
-    found = (
-        (np.concatenate(docs_parts), np.concatenate(pos_parts))
-        if docs_parts
-        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    )
-    with _lock:
-        _positions[cache_key] = found
-        while len(_positions) > CACHED_POSITIONS:
-            _positions.popitem(last=False)
-    return found
+        with _lock:
+            _positions[cache_key] = found
+            while len(_positions) > CACHED_POSITIONS:
+                _positions.popitem(last=False)
+    keep = np.isin(found[0], candidates)
+    return found[0][keep], found[1][keep]
 
 
-def phrase_docs(leaf, key: tuple, phrase: list[str], candidates: np.ndarray, fmt) -> np.ndarray:
+def read_positions(leaf, term: str, candidates: np.ndarray | None):
+    """leaf_positions() read from the segment: postings block by block (pinned whoosh3
+    3.54.0 internals, as in leaf_postings), each wanted posting's pickled position deltas
+    loaded, the deltas summed per posting in numpy."""
+    m = leaf.postings(FIELD, term)
+    while not hasattr(m, "_atend") and hasattr(m, "child"):
+        m = m.child
+    docs: list[int] = []
+    lengths: list[int] = []
+    deltas: list[int] = []
+    while not m._atend:
+        m._read_ids()
+        m._read_values()
+        ids, values = m._ids, m._values
+        wanted = (
+            range(len(ids))
+            if candidates is None
+            else np.flatnonzero(np.isin(np.asarray(ids, dtype=np.int64), candidates)).tolist()
+        )
+        for i in wanted:
+            value = values[i]
+            codes = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+            docs.append(ids[i])
+            lengths.append(len(codes))
+            deltas.extend(codes)
+        m._next_block()
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    steps = np.asarray(deltas, dtype=np.int64)
+    counts = np.asarray(lengths, dtype=np.int64)
+    total = np.cumsum(steps)
+    first = np.cumsum(counts) - counts  # index of each posting's first delta
+    positions = total - np.repeat(total[first] - steps[first], counts)
+    return np.repeat(np.asarray(docs, dtype=np.int64), counts), positions
+
+
+def phrase_docs(leaf, key: tuple, phrase: list[str], candidates: np.ndarray) -> np.ndarray:
     """The candidate documents (segment numbers) in which the words stand side by side in
-    order: occurrences are (document, position) keys, and each next word must sit at the
-    next position."""
+    order: occurrences are (document, position) keys, each next word must sit at the next
+    position, and each word is read only for the documents still in the running."""
     starts = None
     for offset, term in enumerate(phrase):
-        docs, positions = leaf_positions(leaf, key, term, fmt)
-        keep = np.isin(docs, candidates)
-        keys = (docs[keep] << 32) + positions[keep]
-        if starts is None:
-            starts = keys
-        else:
-            starts = starts[np.isin(starts + offset, keys)]
+        docs, positions = leaf_positions(leaf, key, term, candidates)
+        keys = (docs << 32) + positions
+        starts = keys if starts is None else starts[np.isin(starts + offset, keys)]
         if not starts.size:
-            break
-    return np.unique(starts >> 32) if starts is not None else candidates[:0]
+            return candidates[:0]
+        candidates = np.unique(starts >> 32)
+    return candidates
 
 
 def phrase_bm25(searcher, words: list[str], phrases: list[list[str]]):
@@ -156,7 +184,6 @@ def phrase_bm25(searcher, words: list[str], phrases: list[list[str]]):
     docs, scores = bm25(searcher, words)
     if not docs.size:
         return docs, scores
-    fmt = searcher.schema[FIELD].format
     folder = index_identity(searcher)
     keep = np.zeros(docs.size, dtype=bool)
     for leaf, offset in searcher.ixreader.leaf_readers():
@@ -167,7 +194,7 @@ def phrase_bm25(searcher, words: list[str], phrases: list[list[str]]):
         key = (folder, *segment_key(leaf))
         found = local
         for phrase in phrases:
-            found = phrase_docs(leaf, key, phrase, found, fmt)
+            found = phrase_docs(leaf, key, phrase, found)
         keep[np.flatnonzero(inside)[np.isin(local, found)]] = True
     return docs[keep], scores[keep]
 
@@ -202,6 +229,13 @@ def forget_gone(folder, segments: frozenset) -> None:
             ]
             for k in gone:
                 del cache[k]
+
+
+def forget_all() -> None:
+    """Empty every cache (the benchmark's passes start cold on the same footing)."""
+    with _lock:
+        for cache in (_postings, _positions, _lengths, _segments_seen):
+            cache.clear()
 
 
 def bm25(searcher, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
