@@ -238,8 +238,10 @@ def forget_all() -> None:
             cache.clear()
 
 
-def bm25(searcher, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, scores) of the documents containing every term, BM25-scored."""
+def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, scores) of the documents containing every term (or, with
+    every=False, any of them), BM25-scored: a document's score is the sum of its terms'
+    scores, as Whoosh's intersection and union matchers add them."""
     n_docs = searcher.doc_count_all()
     avg_length = (searcher.field_length(FIELD) / n_docs) if n_docs else 1.0
     docs_parts, score_parts = [], []
@@ -249,20 +251,15 @@ def bm25(searcher, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     for leaf, offset in leaves:
         key = (folder, *segment_key(leaf))
         lengths = leaf_lengths(leaf, key)
-        docs, scores = None, None
+        parts = []
         for term in dict.fromkeys(terms):
             ids, tf = leaf_postings(leaf, key, term)
             # max(): an index whose every document was deleted still has a segment (#14).
             idf = log(max(n_docs, 1) / (searcher.doc_frequency(FIELD, term) + 1)) + 1
             norm = K1 * ((1 - B) + B * lengths[ids] / avg_length)
-            part = (idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
-            if docs is None:
-                docs, scores = ids, part
-                continue
-            keep = np.isin(docs, ids, assume_unique=True)
-            docs, scores = docs[keep], scores[keep]
-            scores = scores + part[np.searchsorted(ids, docs)]
-        if docs is not None and docs.size:
+            parts.append((ids, idf * tf * (K1 + 1) / (tf + norm)))
+        docs, scores = (every_term if every else any_term)(parts)
+        if docs.size:
             live = (
                 np.array([not leaf.is_deleted(d) for d in docs])
                 if leaf.has_deletions()
@@ -273,6 +270,52 @@ def bm25(searcher, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     if not docs_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(docs_parts), np.concatenate(score_parts)
+
+
+def every_term(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Documents in every (ids, scores) part, with the scores added in float32."""
+    docs, scores = parts[0][0], parts[0][1].astype(np.float32)
+    for ids, part in parts[1:]:
+        keep = np.isin(docs, ids, assume_unique=True)
+        docs, scores = docs[keep], scores[keep]
+        scores = scores + part.astype(np.float32)[np.searchsorted(ids, docs)]
+    return docs, scores
+
+
+def any_term(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Documents in any (ids, scores) part, with the scores of the parts they are in added
+    (in float64: the sums of a union tie less often than float32 would make them)."""
+    docs, where = np.unique(np.concatenate([ids for ids, _ in parts]), return_inverse=True)
+    scores = np.bincount(where, weights=np.concatenate([part for _, part in parts]))
+    return docs, scores
+
+
+def any_terms(q: query.Query) -> list[str] | None:
+    """The words of a query asking for any of two or more distinct words in the content
+    field ('land OR forest'), else None."""
+    if not isinstance(q, query.Or) or len(q.subqueries) < 2 or q.boost != 1.0:
+        return None
+    if q.scale or q.minmatch:
+        return None
+    if not all(
+        isinstance(s, query.Term) and s.fieldname == FIELD and s.boost == 1.0 for s in q.subqueries
+    ):
+        return None
+    words = [s.text for s in q.subqueries]
+    return words if len(set(words)) == len(words) else None
+
+
+def numpy_ranked(searcher, q: query.Query) -> tuple[np.ndarray, np.ndarray] | None:
+    """(documents, BM25 scores) for the query shapes ranked here (required words, phrases and
+    names in quotes with words, any of several words); None leaves the query to Whoosh."""
+    terms = simple_terms(q)
+    if terms:
+        return bm25(searcher, terms)
+    phrased = phrase_parts(q)
+    if phrased:
+        return phrase_bm25(searcher, *phrased)
+    either = any_terms(q)
+    return bm25(searcher, either, every=False) if either else None
 
 
 def top(docs: np.ndarray, scores: np.ndarray, allowed: np.ndarray, limit: int) -> list[int]:

@@ -22,7 +22,7 @@ from indexer.query import (
     split_filters,
     text_query,
 )
-from indexer.ranking import bm25, phrase_bm25, phrase_parts, simple_terms, top
+from indexer.ranking import numpy_ranked, top
 from indexer.schema import FACETS, FACETS_BY_NAME, UNDATED, text_analyzer_of
 
 FACET_SIZE = 10  # values shown per facet before "more"
@@ -104,12 +104,7 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     text_q, bounded = bound_query(text_q)
     text_q = cap_expansions(text_q, searcher.reader(), bounded)
     notices.extend(bounded)
-    terms = simple_terms(text_q)
-    phrased = None if terms else phrase_parts(text_q)
-    if terms:
-        ranked = bm25(searcher, terms)
-    else:
-        ranked = phrase_bm25(searcher, *phrased) if phrased else None
+    ranked = numpy_ranked(searcher, text_q)
     base = base_docs(searcher, table, text_q, parsed, ranked)
     selections = {name: table.select(name, values) for name, values in request.filters.items()}
     in_range = range_mask(table, request)
