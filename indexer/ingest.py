@@ -241,7 +241,9 @@ class _Run:
             else:  # damage: named by file and offset, the good records are kept
                 damage.append(item.error)
                 self.report.failed.append((item.path, item.error))
-        for path in set(self.members(key)) - produced:
+        # Pages not read again go, unless the archive was damaged: then they may only be
+        # unreadable this time, and a failure keeps the last good records, as for files.
+        for path in set() if damage else set(self.members(key)) - produced:
             self.gone_paths.append(path)
             row = self.known.pop(path)
             if row.record_id:

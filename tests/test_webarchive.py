@@ -234,3 +234,13 @@ def test_not_a_wacz(tmp_path):
     report = ingest([path], tmp_path / "index")
     assert report.added == 0
     assert report.failed[0][1].startswith("not a readable WACZ")
+
+
+def test_a_damaged_archive_keeps_the_pages_it_had(warc, tmp_path):
+    index = tmp_path / "index"
+    ingest([warc], index)
+    data = warc.read_bytes()
+    warc.write_bytes(data[: len(data) // 3])  # cut short: later pages unreadable this time
+    report = ingest([warc], index)
+    assert report.failed and report.removed == 0
+    assert hits(index, '"minimum wage"')["total"] == 1  # a page past the cut is still there
