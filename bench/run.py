@@ -132,6 +132,7 @@ def build_fts5(index_dir: Path, db_path: Path) -> tuple[sqlite3.Connection, floa
     conn.executescript("""
         create index facet_name_value on facet(name, value, docid);
         create index facet_doc on facet(docid, name);
+        create index meta_day on meta(day, docid);
     """)
     conn.commit()
     state.close()
