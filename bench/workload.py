@@ -168,32 +168,35 @@ def fts_match(query: Query) -> str:
     return " AND ".join(f'"{w}"' for w in q.split())
 
 
-def fts_where(query: Query) -> tuple[str, list]:
-    """The WHERE clause and its arguments for FTS5 (text, then speaker and dates)."""
-    clause, args = "docs match ?", [fts_match(query)]
+def fts_from(query: Query) -> tuple[str, list]:
+    """FROM and WHERE for FTS5, and their arguments: the text match, then the speaker and
+    the dates as joins (an `rowid in (subquery)` beside MATCH made SQLite rank every match
+    first: 30x slower on the date ranges)."""
+    joins, where, args = "", "docs match ?", [fts_match(query)]
     if query.speaker:
-        clause += " and rowid in (select docid from facet where name = 'speaker' and value = ?)"
-        args.append(query.speaker)
+        joins += " join facet f on f.docid = d.rowid and f.name = 'speaker' and f.value = ?"
+        args.insert(0, query.speaker)
     if query.date_from:
-        clause += " and rowid in (select docid from meta where day between ? and ?)"
+        joins += " join meta m on m.docid = d.rowid"
+        where += " and m.day between ? and ?"
         args += [int(query.date_from) * 10000 + 101, int(query.date_to) * 10000 + 1231]
-    return clause, args
+    return f"docs d{joins} where {where}", args
 
 
 def fts_plain(conn, query: Query) -> None:
     """Top 10 by rank and the total, as our plain search returns."""
-    where, args = fts_where(query)
-    conn.execute(f"select rowid from docs where {where} order by rank limit 10", args).fetchall()
-    conn.execute(f"select count(*) from docs where {where}", args).fetchone()
+    source, args = fts_from(query)
+    conn.execute(f"select d.rowid from {source} order by rank limit 10", args).fetchall()
+    conn.execute(f"select count(*) from {source}", args).fetchone()
 
 
 def fts_faceted(conn, query: Query) -> None:
     """fts_plain, then the eight facets counted over the hits."""
     fts_plain(conn, query)
-    where, args = fts_where(query)
+    source, args = fts_from(query)
     conn.execute("create temp table if not exists hits (docid integer primary key)")
     conn.execute("delete from hits")
-    conn.execute(f"insert into hits select rowid from docs where {where}", args)
+    conn.execute(f"insert into hits select d.rowid from {source}", args)
     for name in FACET_NAMES:
         conn.execute(
             "select value, count(*) from facet join hits using (docid) where name = ? "
