@@ -124,8 +124,16 @@ def leaf_positions(
             _positions[cache_key] = found
             while len(_positions) > CACHED_POSITIONS:
                 _positions.popitem(last=False)
-    keep = np.isin(found[0], candidates)
+    keep = wanted_mask(leaf, candidates)[found[0]]
     return found[0][keep], found[1][keep]
+
+
+def wanted_mask(leaf, candidates: np.ndarray) -> np.ndarray:
+    """A boolean mask over the segment's documents, true for the candidates (indexing it
+    costs a lookup per posting; np.isin would hash the candidates again for every block)."""
+    mask = np.zeros(leaf.doc_count_all(), dtype=bool)
+    mask[candidates] = True
+    return mask
 
 
 def read_positions(leaf, term: str, candidates: np.ndarray | None):
@@ -138,14 +146,21 @@ def read_positions(leaf, term: str, candidates: np.ndarray | None):
     docs: list[int] = []
     lengths: list[int] = []
     deltas: list[int] = []
+    mask = None if candidates is None else wanted_mask(leaf, candidates)
+    low = 0  # the smallest document number the next block can hold
     while not m._atend:
+        if mask is not None and not mask[low : m._maxid + 1].any():
+            low = m._maxid + 1  # no candidate here: the block is not even decompressed
+            m._next_block()
+            continue
+        low = m._maxid + 1
         m._read_ids()
         m._read_values()
         ids, values = m._ids, m._values
         wanted = (
             range(len(ids))
-            if candidates is None
-            else np.flatnonzero(np.isin(np.asarray(ids, dtype=np.int64), candidates)).tolist()
+            if mask is None
+            else np.flatnonzero(mask[np.asarray(ids, dtype=np.int64)]).tolist()
         )
         for i in wanted:
             value = values[i]
