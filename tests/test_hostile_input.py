@@ -233,6 +233,7 @@ def spans_page(folder: Path) -> None:
 # A budget signal landing in a garbage-collector callback (hypothesis installs one) is
 # ignored by Python and reported as unraisable; the repeating timer fires again a second later.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.slow
 def test_a_file_over_its_time_budget_is_reported_and_the_rest_go_on(tmp_path, monkeypatch):
     from archive import settings
 
@@ -245,6 +246,7 @@ def test_a_file_over_its_time_budget_is_reported_and_the_rest_go_on(tmp_path, mo
     assert dict(report.failed) == {"raw/spans.html": "too slow to parse (over 2 s)"}
 
 
+@pytest.mark.slow
 def test_a_file_over_its_memory_budget_is_reported_and_the_rest_go_on(tmp_path, monkeypatch):
     from archive import settings
 

@@ -165,6 +165,7 @@ def test_csrf_attempts_are_refused(hostile_server, form):
     assert "did not come from this site" in body
 
 
+@pytest.mark.slow
 def test_load_while_ingesting(hostile_server, tmp_path):
     base = hostile_server["url"]
     extra = tmp_path / "extra"

@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from make_corpus import write_corpus  # noqa: E402
 
+# Rebuilds beside a running server: seconds each.
+pytestmark = pytest.mark.slow
+
 
 def total(base: str, q: str) -> tuple[int, int]:
     """(status, total hits) of one API search."""

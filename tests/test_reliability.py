@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from make_corpus import write_corpus  # noqa: E402
 
+# Kills, full disks and corrupted indexes on real ingests: a minute in all.
+pytestmark = pytest.mark.slow
+
 KILLS = int(os.environ.get("ARCHIVE_KILLS", "6"))
 PROBES = ["", "union", "court trial", "election", "drugs", "land eviction"]
 
