@@ -183,6 +183,7 @@ class _Run:
         self.signatures: dict[str, list[int]] = {}
         self.deletes: set[str] = set()
         self.gone_paths: list[str] = []
+        self.archive_pages: dict[str, list[str]] | None = None  # see members()
 
     def migrate(self, files: list[Capture]) -> None:
         """Files the state knows under an older name (a path from the working folder, before
@@ -220,9 +221,17 @@ class _Run:
         return todo
 
     def members(self, archive_key: str) -> list[str]:
-        """Keys of the pages the state knows inside one web archive."""
-        prefix = archive_key + "#"
-        return [path for path in self.known if path.startswith(prefix)]
+        """Keys of the pages the state knows inside one web archive (key#url@date). The
+        index of them is built on first use, in one pass over the known files, so that
+        each archive does not scan the whole state."""
+        if self.archive_pages is None:
+            self.archive_pages = {}
+            for path in self.known:
+                at = path.find("#")
+                while at >= 0:
+                    self.archive_pages.setdefault(path[:at], []).append(path)
+                    at = path.find("#", at + 1)
+        return self.archive_pages.get(archive_key, [])
 
     def take_archive(self, capture: Capture, items: Iterable[Outcome | str]) -> None:
         """Record the pages of one web archive as read; pages no longer in it go."""
