@@ -17,6 +17,10 @@ from indexer.facets import index_identity, segment_key
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
 CACHED_TERMS = 4096  # posting lists kept per process (most recent first)
+# whoosh.query.compound.Or._matcher's thresholds (whoosh3 3.54.0): past them a union of
+# three or more words preloads its matches with a constant score (see prefix_ranked()).
+OR_PRELOAD_DOCS = 5000
+OR_TOO_MANY_CLAUSES = 1024
 # Position lists kept per process, for words in at most CACHED_POSITIONS_MAX documents of a
 # segment (the words of names, asked again and again); a commoner word's positions are read
 # for the phrase's candidate documents only, since all of them would be many times its
@@ -330,7 +334,33 @@ def numpy_ranked(searcher, q: query.Query) -> tuple[np.ndarray, np.ndarray] | No
     if phrased:
         return phrase_bm25(searcher, *phrased)
     either = any_terms(q)
-    return bm25(searcher, either, every=False) if either else None
+    if either:
+        return bm25(searcher, either, every=False)
+    return prefix_ranked(searcher, q)
+
+
+def prefix_ranked(searcher, q: query.Query) -> tuple[np.ndarray, np.ndarray] | None:
+    """A bare `word*` on the content field, scored as Whoosh scores it (measured on its
+    matchers, checked in tests/test_ranking.py): the BM25 of the matching words added as a
+    union, except where Whoosh's preloading union gives every document 1.0 (below)."""
+    if not (
+        isinstance(q, query.Prefix) and q.fieldname == FIELD and q.boost == 1.0 and q.constantscore
+    ):
+        return None
+    words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in q._btexts(searcher.reader())]
+    if not words:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    docs, scores = bm25(searcher, words, every=False)
+    scores = scores.astype(np.float64)
+    # Whoosh expands the prefix segment by segment, and picks its union matcher by the
+    # segment's size (compound.Or._matcher): the preloading one, which drops the scores,
+    # for three or more words in a segment of at most 5,000 documents or 1,024 words or more.
+    for leaf, offset in searcher.ixreader.leaf_readers():
+        present = sum((FIELD, w) in leaf for w in words)
+        size = leaf.doc_count_all()
+        if present >= 3 and (size <= OR_PRELOAD_DOCS or present >= OR_TOO_MANY_CLAUSES):
+            scores[(docs >= offset) & (docs < offset + size)] = 1.0
+    return docs, scores
 
 
 def top(docs: np.ndarray, scores: np.ndarray, allowed: np.ndarray, limit: int) -> list[int]:
