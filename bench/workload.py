@@ -115,14 +115,21 @@ def phrase(rng: random.Random, records: list[dict]) -> Query | None:
     return Query("phrase", f'"{a.lower()} {b.lower()}"') if a.lower() != b.lower() else None
 
 
-def word_and_speaker(rng: random.Random, records: list[dict]) -> Query | None:
-    """A word of a story, filtered to one of the story's speakers."""
+def story_and_words(rng: random.Random, records: list[dict]) -> tuple[dict, list[str]] | None:
+    """A story and its words (stop words left out), or None."""
     if not records:
         return None
     record = rng.choice(records)
     words = [w for w in story_words(record) if w not in STOP]
-    if not words:
+    return (record, words) if words else None
+
+
+def word_and_speaker(rng: random.Random, records: list[dict]) -> Query | None:
+    """A word of a story, filtered to one of the story's speakers."""
+    picked = story_and_words(rng, records)
+    if picked is None:
         return None
+    record, words = picked
     return Query("word + speaker", rng.choice(words), speaker=rng.choice(record["speakers"]))
 
 
@@ -135,14 +142,11 @@ def prefix(rng: random.Random, vocabulary: list[str]) -> Query | None:
 
 def date_range(rng: random.Random, records: list[dict]) -> Query | None:
     """A word of a dated story, within one to three years around the story's year."""
-    if not records:
+    picked = story_and_words(rng, records)
+    if picked is None:
         return None
-    record = rng.choice(records)
-    words = [w for w in story_words(record) if w not in STOP]
-    if not words:
-        return None
-    year = int(record["date"][:4])
-    start = year - rng.randint(0, 1)
+    record, words = picked
+    start = int(record["date"][:4]) - rng.randint(0, 1)
     return Query(
         "date range",
         rng.choice(words),
