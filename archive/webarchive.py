@@ -55,11 +55,6 @@ class Damaged:
 Item = Capture | Passed | Damaged
 
 
-def is_web_archive(ext: str) -> bool:
-    """True for the extensions of .warc, .warc.gz and .wacz files."""
-    return ext in WEB_ARCHIVE_TYPES
-
-
 def read_web_archive(path: Path, shown: str) -> Iterator[Item]:
     """Every record of a WARC or of each WARC inside a WACZ, in file order."""
     if path.name.lower().endswith(WACZ_TYPES):

@@ -160,9 +160,10 @@ def csv_safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def comparison() -> tuple[Comparison, str, dict[str, list[str]]]:
-    """The comparison this request's URL describes: q repeated, unit, measure, filters."""
-    filters = shared_filters(request.args, COMPARE_PARAMS)
+def comparison(filters: dict[str, list[str]] | None = None) -> tuple[Comparison, str, dict]:
+    """The comparison this request's URL describes: q repeated, unit, measure, filters
+    (already read from the URL when given)."""
+    filters = shared_filters(request.args, COMPARE_PARAMS) if filters is None else filters
     unit = request.args.get("unit", "year")
     measure = request.args.get("measure", "count")
     if measure not in MEASURES:
@@ -187,7 +188,7 @@ def compare_page():
             max_queries=MAX_COMPARE,
             units=UNITS,
         )
-    result, measure, filters = comparison()
+    result, measure, filters = comparison(filters)
     state = list(request.args.items(multi=True))
     return render_template(
         "search/compare.html",
