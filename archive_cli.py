@@ -146,7 +146,7 @@ def cmd_ingest(args) -> int:
     """Bring the index up to date and print a summary with every skipped file."""
     from archive import settings
     from indexer.ingest import ingest
-    from indexer.store import IndexError_
+    from indexer.lock import IndexError_
 
     def progress(done: int, total: int) -> None:
         every = settings.PROGRESS_EVERY
@@ -201,21 +201,28 @@ def cmd_ingest(args) -> int:
     return 1 if report.failed else 0
 
 
-FILTER_OPTIONS = ("speaker", "topic", "reporter", "org", "source", "section", "year", "type")
-
-
 def add_filter_options(p: argparse.ArgumentParser) -> None:
-    """--index and the search filters, shared by search, batch and compare."""
+    """--index and the search filters (one per facet of the registry), shared by search,
+    batch, compare and export."""
+    from indexer.registry import FACETS
+
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (index/)")
-    for name in FILTER_OPTIONS:
-        p.add_argument(f"--{name}", action="append", default=[], help=f"filter by {name}")
+    for facet in FACETS:
+        p.add_argument(
+            f"--{facet.name}",
+            action="append",
+            default=[],
+            help=f"keep stories with this {facet.label.lower()} (repeat for OR)",
+        )
     p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", help="YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def filter_params(args) -> dict[str, list[str]]:
     """The filter options given, as request parameters."""
-    params = {name: getattr(args, name) for name in FILTER_OPTIONS if getattr(args, name)}
+    from indexer.registry import FACET_NAMES
+
+    params = {name: getattr(args, name) for name in FACET_NAMES if getattr(args, name)}
     if args.date_from:
         params["from"] = [args.date_from]
     if args.date_to:
@@ -227,9 +234,10 @@ def cmd_batch(args) -> int:
     """Count every line of a list; a table, CSV or JSON on standard output."""
     import csv
 
+    from indexer.backend import open_backend
     from indexer.compare import as_phrase, batch_lines, run_batch, shared_filters
+    from indexer.lock import IndexError_
     from indexer.query import RequestError
-    from indexer.store import IndexError_, open_index
 
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -238,7 +246,9 @@ def cmd_batch(args) -> int:
             raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
         lines = batch_lines(text, is_csv=args.file.lower().endswith(".csv"))
         filters = shared_filters(filter_params(args), ())
-        ix = open_index(args.index)
+        queries = lines if args.as_written else [as_phrase(line) for line in lines]
+        with open_backend(args.index) as backend:
+            rows = run_batch(backend, queries, filters)
     except OSError as exc:
         print(f"archive batch: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -248,9 +258,6 @@ def cmd_batch(args) -> int:
     except (RequestError, IndexError_) as exc:
         print(f"archive batch: {exc}", file=sys.stderr)
         return 2
-    queries = lines if args.as_written else [as_phrase(line) for line in lines]
-    with ix.searcher() as searcher:
-        rows = run_batch(searcher, queries, filters)
     fields = ("query", "total", "as_speaker", "first", "last", "error")
     if args.json:
         print(
@@ -278,15 +285,15 @@ def cmd_compare(args) -> int:
     """Counts per period for each query, side by side."""
     import csv
 
+    from indexer.backend import open_backend
     from indexer.compare import compare, shared_filters
+    from indexer.lock import IndexError_
     from indexer.query import RequestError
-    from indexer.store import IndexError_, open_index
 
     try:
         filters = shared_filters(filter_params(args), ())
-        ix = open_index(args.index)
-        with ix.searcher() as searcher:
-            result = compare(searcher, args.queries, filters, args.unit)
+        with open_backend(args.index) as backend:
+            result = compare(backend, args.queries, filters, args.unit)
     except (RequestError, IndexError_) as exc:
         print(f"archive compare: {exc}", file=sys.stderr)
         return 2
@@ -305,20 +312,18 @@ def cmd_compare(args) -> int:
 
 def cmd_search(args) -> int:
     """Search and print hits with facet counts (or one JSON object)."""
+    from indexer.backend import open_backend
+    from indexer.lock import IndexError_
     from indexer.query import RequestError, parse_request
-    from indexer.search import search
-    from indexer.store import IndexError_, open_index
 
     params = {"q": [" ".join(args.q)], "sort": [args.sort], "page": [str(args.page)]}
     params.update(filter_params(args))
     try:
-        request = parse_request(params)
-        ix = open_index(args.index)
+        with open_backend(args.index) as backend:
+            result = backend.search(parse_request(params))
     except (RequestError, IndexError_) as exc:
         print(f"archive search: {exc}", file=sys.stderr)
         return 2
-    with ix.searcher() as searcher:
-        result = search(searcher, request)
     if args.json:
         print(json.dumps(cli_json(result), ensure_ascii=False))
     else:
@@ -326,36 +331,36 @@ def cmd_search(args) -> int:
     return 0
 
 
-def cli_json(result: dict) -> dict:
-    """The documented --json shape: facets as plain lists of {value, count}."""
-    out = dict(result)
+def cli_json(result) -> dict:
+    """The documented --json shape: the API's, with facets as plain lists of {value, count}."""
+    out = result.as_dict()
     out["facets"] = {
-        name: [{"value": v["value"], "count": v["count"]} for v in f["values"]]
-        for name, f in result["facets"].items()
+        name: [{"value": v.value, "count": v.count} for v in f.values]
+        for name, f in result.facets.items()
     }
     return out
 
 
-def print_result(result: dict) -> None:
+def print_result(result) -> None:
     """Human-readable results for a terminal."""
     import re
 
     print(
-        f"{result['total']} results"
-        + (f" (did you mean: {result['suggestion']}?)" if result["suggestion"] else "")
+        f"{result.total} results"
+        + (f" (did you mean: {result.suggestion}?)" if result.suggestion else "")
     )
-    for notice in result["notices"]:
+    for notice in result.notices:
         print(f"note: {notice}")
-    for hit in result["hits"]:
-        date = (hit["date"] or "undated")[:10]
-        print(f"\n{hit['display_title']}\n  {date} · {hit['source'] or ''} · {hit['source_path']}")
-        snippet = re.sub(r"<[^>]+>", "", hit["snippet"]).replace("\n", " ")
-        who = f" — quote by {hit['quote_by']}" if hit["quote_by"] else ""
+    for hit in result.hits:
+        date = (hit.date or "undated")[:10]
+        print(f"\n{hit.display_title}\n  {date} · {hit.source or ''} · {hit.source_path}")
+        snippet = re.sub(r"<[^>]+>", "", hit.snippet).replace("\n", " ")
+        who = f" — quote by {hit.quote_by}" if hit.quote_by else ""
         print(f"  {snippet[:240]}{who}")
-    for facet in result["facets"].values():
-        if facet["values"]:
-            values = ", ".join(f"{v['value']} ({v['count']})" for v in facet["values"])
-            print(f"\n{facet['label']}: {values}")
+    for facet in result.facets.values():
+        if facet.values:
+            values = ", ".join(f"{v.value} ({v.count})" for v in facet.values)
+            print(f"\n{facet.label}: {values}")
 
 
 def cmd_serve(args) -> int:

@@ -37,17 +37,15 @@ from workload import KINDS, Query, make_workload  # noqa: E402
 from workload import fts_faceted as fts_kind_faceted  # noqa: E402
 from workload import fts_plain as fts_kind_plain  # noqa: E402
 
-from indexer import ranking  # noqa: E402
-from indexer.facets import facet_values  # noqa: E402
+from indexer.backend import open_backend  # noqa: E402
 from indexer.query import parse_request  # noqa: E402
-from indexer.search import search  # noqa: E402
-from indexer.store import open_index  # noqa: E402
+from indexer.registry import FACET_NAMES, facet_values  # noqa: E402
+from indexer.whoosh_backend import ranking  # noqa: E402 - to empty its caches between passes
 from tests.helpers import running_server  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 # New captures added to the built archive, as a day's stories would be.
 NEW_CAPTURES = 20
-FACET_NAMES = ("year", "speaker", "topic", "reporter", "org", "source", "section", "type")
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -226,18 +224,18 @@ def run_once(fn, workload: list[Query]) -> list[float]:
 def measure_workload(index_dir: Path, fts_path: Path, workload, warm) -> dict:
     """The workload once per engine and mode: our caches emptied and a fresh searcher (a
     new FTS5 connection) per pass, each pass after the warm-up queries."""
-    ix = open_index(index_dir)
+    backend = open_backend(index_dir)
     out = {}
     for mode, facets in (("plain", False), ("faceted", True)):
         ranking.forget_all()
-        searcher = ix.searcher()
+        backend.close()  # the next search opens a fresh searcher
 
-        def ours(query, s=searcher, f=facets):
-            search(s, parse_request(query.params()), facets=f, snippets=False)
+        def ours(query, f=facets):
+            backend.search(parse_request(query.params()), facets=f, snippets=False)
 
         run_once(ours, warm)
         out[f"work_{mode}"] = by_kind(workload, run_once(ours, workload))
-        searcher.close()
+        backend.close()
         conn = sqlite3.connect(fts_path)
         peer = fts_kind_faceted if facets else fts_kind_plain
         run_once(lambda q, c=conn, p=peer: p(c, q), warm)
@@ -255,13 +253,12 @@ from workload import Query, fts_plain
 queries = [Query(**q) for q in json.load(sys.stdin)]
 samples = []
 if sys.argv[1] == "ours":
+    from indexer.backend import open_backend
     from indexer.query import parse_request
-    from indexer.search import search
-    from indexer.store import open_index
-    searcher = open_index(sys.argv[2]).searcher()
+    backend = open_backend(sys.argv[2])
     for q in queries:
         t = time.perf_counter()
-        search(searcher, parse_request(q.params()), facets=False, snippets=False)
+        backend.search(parse_request(q.params()), facets=False, snippets=False)
         samples.append(1000 * (time.perf_counter() - t))
 else:
     conn = sqlite3.connect(sys.argv[2])
@@ -300,9 +297,9 @@ def cold_start(index_dir: Path, q: str) -> dict:
     """A new process: open the index and answer the first faceted query."""
     code = (
         "import time,sys; t=time.perf_counter();"
-        "from indexer.store import open_index; from indexer.query import parse_request;"
-        "from indexer.search import search; t1=time.perf_counter();"
-        f"s=open_index(sys.argv[1]).searcher(); search(s, parse_request({{'q':[{q!r}]}}));"
+        "from indexer.backend import open_backend; from indexer.query import parse_request;"
+        "t1=time.perf_counter();"
+        f"open_backend(sys.argv[1]).search(parse_request({{'q':[{q!r}]}}));"
         "t2=time.perf_counter(); print((t2-t1)*1000, (t2-t)*1000)"
     )
     started = time.perf_counter()
@@ -365,20 +362,14 @@ def measure(n: int, n_queries: int, n_workload: int = 1000) -> dict:
 
     queries = make_queries(n_queries)
     rng = random.Random(5)
-    ix = open_index(index_dir)
-    searcher = ix.searcher()
-    speakers = [
-        v["value"]
-        for v in search(searcher, parse_request({"more": ["speaker"]}))["facets"]["speaker"][
-            "values"
-        ]
-    ]
+    backend = open_backend(index_dir)
+    overview = backend.search(parse_request({"more": ["speaker"]}))
+    speakers = [v.value for v in overview.facets["speaker"].values]
     filtered = [(q, rng.choice(speakers)) for q in queries]
 
     def ours(q, facets=True, snippets=False, extra=None):
-        search(
-            searcher, parse_request({"q": [q], **(extra or {})}), facets=facets, snippets=snippets
-        )
+        request = parse_request({"q": [q], **(extra or {})})
+        backend.search(request, facets=facets, snippets=snippets)
 
     for q in queries[:20]:  # warm caches on both sides, as a running server would have them
         ours(q)
@@ -405,7 +396,7 @@ def measure(n: int, n_queries: int, n_workload: int = 1000) -> dict:
         "fts5_filtered": timed(lambda q, s: fts_filtered(fts, q, s), filtered),
         "highlighted": timed(lambda q: ours(q, snippets=True), [(q,) for q in queries]),
     }
-    searcher.close()
+    backend.close()
     fts.close()
     records = load_records(index_dir)
     workload = make_workload(records, n_workload)

@@ -1,6 +1,7 @@
 """Many queries at once (issue 14): a batch of names or terms counted line by line, and
-queries compared over time. Both reuse search.resolve(), so a line finds exactly what the
-same text finds in the search box, with the same filters; neither ranks or draws anything."""
+queries compared over time. Both ask the backend for a Summary of the line's SearchRequest, so
+a line finds exactly what the same text finds in the search box, with the same filters;
+neither ranks or draws anything, and neither knows which backend answers."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import csv
 import io
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-from whoosh.searching import Searcher
-
+from indexer.backend import SearchBackend
 from indexer.query import RequestError, SearchRequest, parse_request
-from indexer.schema import FACETS_BY_NAME
-from indexer.search import intersect, resolve
+from indexer.registry import FACETS_BY_NAME
+from indexer.results import Summary
 
 # A pasted list or an uploaded file holds at most this many lines: a newsroom's list of
 # names or companies runs to hundreds. Each line is one search (two for a name): 1,000 lines
@@ -97,27 +96,27 @@ def line_request(line: str, args: dict[str, list[str]]) -> SearchRequest:
     return parse_request({**args, "q": [line], "page": ["1"], "sort": ["relevance"]})
 
 
-def run_batch(searcher: Searcher, lines: list[str], args: dict[str, list[str]]) -> list[BatchRow]:
+def run_batch(
+    backend: SearchBackend, lines: list[str], args: dict[str, list[str]]
+) -> list[BatchRow]:
     """Every line counted: total hits, hits quoting it as a speaker, first and last date;
     sorted by total (then by line order). A bad line gets the search box's message."""
     rows = []
     for n, line in enumerate(lines, 1):
         row = BatchRow(line=n, query=line)
         try:
-            request = line_request(line, args)
-            m = resolve(searcher, request)
+            found = backend.summary(line_request(line, args))
         except RequestError as exc:
             row.error = str(exc)
             rows.append(row)
             continue
-        row.total = int(m.final.sum())
-        row.notices = m.notices
-        row.first, row.last = date_span(m.table.day[m.final])
+        row.total = found.total
+        row.notices = found.notices
+        row.first, row.last = found.first, found.last
         name = speaker_value(line)
         if name is not None:
             said = dict(args, speaker=[*args.get("speaker", []), name])
-            spoken = resolve(searcher, parse_request({**said, "q": [""]}))
-            row.as_speaker = int(spoken.final.sum())
+            row.as_speaker = backend.summary(parse_request({**said, "q": [""]})).total
         rows.append(row)
     return sorted(rows, key=lambda r: (r.error is not None, -r.total, r.line))
 
@@ -129,19 +128,6 @@ def speaker_value(line: str) -> str | None:
     if not name or any(c in name for c in ':*~()"') or " OR " in f" {name} ":
         return None
     return name
-
-
-def date_span(days: np.ndarray) -> tuple[str | None, str | None]:
-    """First and last publication day among hits, as YYYY-MM-DD (undated hits ignored)."""
-    dated = days[days > 0]
-    if not dated.size:
-        return None, None
-    return iso_day(int(dated.min())), iso_day(int(dated.max()))
-
-
-def iso_day(day: int) -> str:
-    """yyyymmdd -> 'YYYY-MM-DD'."""
-    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 @dataclass
@@ -171,7 +157,7 @@ class Comparison:
 
 
 def compare(
-    searcher: Searcher, queries: list[str], args: dict[str, list[str]], unit: str = "year"
+    backend: SearchBackend, queries: list[str], args: dict[str, list[str]], unit: str = "year"
 ) -> Comparison:
     """Counts per year or month for each query (its own filters typed in its text, the
     shared date range applied to all), on one axis spanning every query's hits."""
@@ -182,49 +168,30 @@ def compare(
         raise RequestError("Give at least one query to compare (q=...).")
     if len(queries) > MAX_COMPARE:
         raise RequestError(f"At most {MAX_COMPARE} queries can be compared at once.")
-    matched: list[tuple[str, np.ndarray | None, str | None, list[str]]] = []
-    table = None
+    matched: list[tuple[str, Summary | None, str | None]] = []
     for text in queries:
         try:
-            m = resolve(searcher, line_request(text, args))
+            matched.append((text, backend.summary(line_request(text, args), unit), None))
         except RequestError as exc:
-            matched.append((text, None, str(exc), []))
-            continue
-        table = m.table
-        matched.append((text, m.final, None, m.notices))
-    if table is None:  # every query was refused: nothing to draw
+            matched.append((text, None, str(exc)))
+    if all(found is None for _, found, _ in matched):  # every query was refused: no chart
         return Comparison(
-            unit, [], [], [Series(t, 0, [], [], error, []) for t, _, error, _ in matched]
+            unit, [], [], [Series(t, 0, [], [], error, []) for t, _, error in matched]
         )
-    request = line_request("", args)
-    everything = resolve(searcher, request).final
-    per = 100 if unit == "month" else 10000
-    keys = sorted(
-        {
-            int(k)
-            for _, docs, _, _ in matched
-            if docs is not None
-            for k in period_keys(table, docs, per)
-        }
-    )
+    everything = backend.summary(line_request("", args), unit)
+    keys = sorted({k for _, found, _ in matched if found is not None for k in found.periods})
     periods = fill_periods(keys, unit)
-    all_counts = counts_in(table, everything, periods, per)
+    all_counts = [everything.periods.get(p, 0) for p in periods]
     series = []
-    for text, docs, error, notices in matched:
-        if docs is None:
+    for text, found, error in matched:
+        if found is None:
             series.append(Series(text, 0, [0] * len(periods), [0.0] * len(periods), error))
             continue
-        counts = counts_in(table, docs, periods, per)
+        counts = [found.periods.get(p, 0) for p in periods]
         shares = [round(c / a, 4) if a else 0.0 for c, a in zip(counts, all_counts, strict=True)]
-        series.append(Series(text, int(docs.sum()), counts, shares, None, notices))
+        series.append(Series(text, found.total, counts, shares, None, found.notices))
     labels = [period_label(k, unit) for k in periods]
     return Comparison(unit, labels, all_counts, series)
-
-
-def period_keys(table, docs: np.ndarray, per: int) -> np.ndarray:
-    """The distinct years (per=10000) or months (per=100) of the dated hits."""
-    days = table.day[intersect(docs, [table.days_between(None, None)])]
-    return np.unique(days // per)
 
 
 def fill_periods(keys: list[int], unit: str) -> list[int]:
@@ -238,14 +205,6 @@ def fill_periods(keys: list[int], unit: str) -> list[int]:
         out.append(key)
         key = key + 89 if key % 100 == 12 else key + 1  # December -> next January
     return out
-
-
-def counts_in(table, docs: np.ndarray, periods: list[int], per: int) -> list[int]:
-    """Dated hits per period, in the periods' order."""
-    days = table.day[intersect(docs, [table.days_between(None, None)])] // per
-    values, counts = np.unique(days, return_counts=True)
-    found = dict(zip(values.tolist(), counts.tolist(), strict=True))
-    return [int(found.get(p, 0)) for p in periods]
 
 
 def period_label(key: int, unit: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -22,19 +21,9 @@ from archive.ingest import (
 )
 from archive.record import Article
 from indexer import dedupe, state
-from indexer.documents import index_document
+from indexer.backend import SearchBackend, open_backend
+from indexer.lock import IndexError_, ingest_lock
 from indexer.state import open_state
-from indexer.store import (
-    IndexError_,
-    generation_on_disk,
-    ingest_lock,
-    open_or_create,
-    whoosh_dir,
-)
-from indexer.writer import default_procs, replace_documents
-
-# Below this many documents to write, forking segment writers costs more than it saves.
-PARALLEL_INDEX_MIN = 1000
 
 
 @dataclass
@@ -83,17 +72,21 @@ def ingest(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     follow_links: bool = False,
+    backend: SearchBackend | None = None,
 ) -> IngestReport:
-    """Bring the index in index_dir up to date with the files under paths."""
+    """Bring the index in index_dir up to date with the files under paths. The ingest's state
+    and lock live in index_dir whatever the backend; the stories go to `backend` (the one
+    ARCHIVE_BACKEND names, by default Whoosh in index_dir)."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     paths = list(paths)
+    backend = backend or open_backend(index_dir, create=True)
     with ingest_lock(index_dir, wait=wait):
         # A rebuild writes a fresh state beside the live one and replaces every document in
         # one index commit: until then searches see the old index, and a stop leaves it (#15).
         conn = state.fresh_state(index_dir) if rebuild else open_state(index_dir)
         if not rebuild:
-            check_generation(conn, index_dir)
+            check_generation(conn, backend)
         report = IngestReport()
         run = _Run(conn, report, rebuild)
         naming = state.RootNames(conn)
@@ -117,7 +110,7 @@ def ingest(
                 {f.key for f in files if is_web_archive(f)},
             )
         report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
-        run.commit(index_dir)
+        run.commit(backend)
         report.records = conn.execute("select count(*) from records").fetchone()[0]
         report.documents = conn.execute("select count(distinct group_id) from records").fetchone()[
             0
@@ -129,11 +122,11 @@ def ingest(
     return report
 
 
-def check_generation(conn: sqlite3.Connection, index_dir: Path) -> None:
+def check_generation(conn: sqlite3.Connection, backend: SearchBackend) -> None:
     """Refuse to go on when the state describes another index generation than the one on
     disk: an ingest stopped between the index's commit and the state's."""
     recorded = state.generation(conn)
-    on_disk = generation_on_disk(index_dir)
+    on_disk = backend.generation()
     if recorded is not None and on_disk >= 0 and on_disk != recorded:
         conn.close()
         raise IndexError_(
@@ -310,15 +303,15 @@ class _Run:
                     self.deletes.add(row.record_id)
                     self.report.removed += 1
 
-    def commit(self, index_dir: Path) -> None:
-        """Regroup duplicates, rewrite the affected index documents in one Whoosh commit,
-        then record the new state: a crash before the commit leaves the old index whole."""
+    def commit(self, backend: SearchBackend) -> None:
+        """Regroup duplicates, rewrite the affected stories in one index commit, then record
+        the new state: a crash before the commit leaves the old index whole."""
         if not self.upserts and not self.deletes and not self.rebuild:
             # Nothing to re-index (a re-run): only file bookkeeping changes.
-            ix = self.open_index(index_dir)
+            backend.replace([], dict.get)  # creates the index when missing, writes nothing
             self.report.phases["index"] = 0.0
             self.stage({}, {})
-            self.finish(ix)
+            self.finish(backend)
             return
         touched = set(self.upserts) | self.deletes
         current = self.reachable(touched)
@@ -333,36 +326,18 @@ class _Run:
         for rid, gid in groups.items():
             if gid in affected:
                 members.setdefault(gid, []).append(current[rid][0])
-        ix = self.open_index(index_dir)
         # The state's changes are written first, uncommitted: whatever fails before the index
         # commits (a name SQLite cannot store, a full disk) leaves both as they were (#15).
         self.stage(current, groups)
         try:
-            if affected or self.rebuild:
-                replace_documents(
-                    ix,
-                    sorted(affected),
-                    lambda gid: index_document(gid, members[gid]) if gid in members else None,
-                    procs=default_procs(len(affected), PARALLEL_INDEX_MIN),
-                    clear=self.rebuild,
-                )
+            backend.replace(sorted(affected), members.get, clear=self.rebuild)
         except BaseException:
             self.conn.execute("rollback")
             raise
         self.report.phases["index"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        self.finish(ix)
+        self.finish(backend)
         self.report.phases["save"] = time.perf_counter() - mark
-
-    def open_index(self, index_dir: Path):
-        """The live index; on a rebuild a damaged one, having nothing to keep, starts anew."""
-        try:
-            return open_or_create(index_dir)
-        except Exception:  # noqa: BLE001 - any damage: a rebuild has nothing to keep
-            if not self.rebuild:
-                raise
-            shutil.rmtree(whoosh_dir(index_dir), ignore_errors=True)
-            return open_or_create(index_dir)
 
     def reachable(self, touched: set[str]) -> dict[str, tuple[Article, list[int]]]:
         """The records whose grouping this ingest can change, with their signatures: the
@@ -411,9 +386,9 @@ class _Run:
             conn.execute("rollback")
             raise
 
-    def finish(self, ix) -> None:
+    def finish(self, backend: SearchBackend) -> None:
         """Commit the state with the index generation it describes."""
-        state.set_generation(self.conn, ix.latest_generation())
+        state.set_generation(self.conn, backend.generation())
         self.conn.execute("commit")
 
     def write_rows(self, current: dict, groups: dict[str, str]) -> None:

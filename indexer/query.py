@@ -1,6 +1,6 @@
-"""From request parameters to a validated SearchRequest, and from query text to Whoosh queries.
-
-Pure functions: they parse and build, they never run a search."""
+"""From request parameters to a validated SearchRequest, and from the query text to its free
+text and the field filters typed in the box. Backend-neutral pure functions: each backend
+turns the free text into its own query (whoosh_backend/parse.py, opensearch/dsl.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from whoosh import qparser, query
-
-from indexer.schema import FACETS_BY_NAME, FILTER_ALIASES
+from indexer.registry import FACETS_BY_NAME, FILTER_ALIASES
 
 MAX_QUERY_CHARS = 500
 # Facet selections one request may carry (#15: 5,000 repeated `speaker=` made a 892 MB page):
@@ -25,9 +23,52 @@ MAX_EDIT_DISTANCE = 2
 MIN_WILDCARD_PREFIX = 2
 MAX_TERM_CHARS = 60
 MAX_PAGE = 1000
-PAGE_SIZE = 10
+# Defaults of the sizes the web app sets from its config (PAGE_SIZE, FACET_SIZE, ...).
+PAGE_SIZE = 10  # hits per page: a screen of results with their snippets
+FACET_SIZE = 10  # values shown per facet before "more"
+FACET_MORE_SIZE = 200  # values shown after "more": a long list, still one page
 SORTS = ("relevance", "newest", "oldest")
 CONTROL_PARAMS = ("q", "page", "sort", "from", "to", "more")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One request parameter as the API documents it (facet filters are added from the
+    registry): its name, what it means, and its JSON schema."""
+
+    name: str
+    description: str
+    schema: dict
+
+
+# What parse_request reads, documented once: the OpenAPI document is generated from this.
+PARAMETERS = (
+    Parameter(
+        "q",
+        'Words, "phrases", OR, NOT, -word, prefix*, fuzzy~ and field filters '
+        'such as speaker:"Chin Malin", year:2016, date:2016-12..2017-03.',
+        {"type": "string", "maxLength": MAX_QUERY_CHARS},
+    ),
+    Parameter("sort", "Order of hits.", {"type": "string", "enum": list(SORTS)}),
+    Parameter("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    Parameter("from", "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.", {"type": "string"}),
+    Parameter("to", "Latest date: YYYY, YYYY-MM or YYYY-MM-DD.", {"type": "string"}),
+    Parameter(
+        "more",
+        f"Facets to list in full (up to {FACET_MORE_SIZE} values).",
+        {"type": "array", "items": {"type": "string", "enum": list(FACETS_BY_NAME)}},
+    ),
+    *(
+        Parameter(
+            f.name,
+            f"Keep hits with this {f.label.lower()} (repeat for OR; at most "
+            f"{MAX_VALUES_PER_FACET}).",
+            {"type": "array", "items": {"type": "string"}, "maxItems": MAX_VALUES_PER_FACET},
+        )
+        for f in FACETS_BY_NAME.values()
+    ),
+)
+FILTER_PARAMETERS = ("from", "to", *FACETS_BY_NAME)  # what batch and compare share
 KNOWN_PARAMS = set(CONTROL_PARAMS) | set(FACETS_BY_NAME)
 DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 # A filter typed in the box: `topic:drugs`, `-topic:drugs`, `NOT topic:drugs`, `(topic:drugs)`.
@@ -61,6 +102,8 @@ class SearchRequest:
     page: int = 1
     page_size: int = PAGE_SIZE
     more: tuple[str, ...] = ()  # facets whose full value list is wanted
+    facet_size: int = FACET_SIZE
+    facet_more_size: int = FACET_MORE_SIZE
     notices: list[str] = field(default_factory=list)
 
 
@@ -94,7 +137,12 @@ def parse_day(text: str, end: bool) -> int:
     return year * 10000 + lo_month * 100 + 1
 
 
-def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
+def parse_request(
+    args,
+    page_size: int = PAGE_SIZE,
+    facet_size: int = FACET_SIZE,
+    facet_more_size: int = FACET_MORE_SIZE,
+) -> SearchRequest:
     """Validate request parameters (a MultiDict or dict of lists) into a SearchRequest."""
     get = args.get
     getlist = args.getlist if hasattr(args, "getlist") else lambda k: _as_list(args.get(k))
@@ -134,6 +182,8 @@ def parse_request(args, page_size: int = PAGE_SIZE) -> SearchRequest:
         page=page,
         page_size=page_size,
         more=more,
+        facet_size=facet_size,
+        facet_more_size=facet_more_size,
         notices=notices,
     )
 
@@ -255,67 +305,3 @@ def or_joined(q: str, found: list[tuple[re.Match, str]]) -> set[int]:
         ):
             raise RequestError(f"{m.group(0).strip()!r} is joined by OR. " + FILTER_SYNTAX_HELP)
     return joined
-
-
-def make_parser(schema) -> qparser.QueryParser:
-    """All words must match in the weighted content field; fuzzy~ and field: allowed."""
-    parser = qparser.QueryParser("content", schema, group=qparser.AndGroup)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
-    # "body:" and "text:" are what users type for the full text.
-    parser.add_plugin(qparser.FieldAliasPlugin({"content": ["body", "text"]}))
-    return parser
-
-
-def minus_to_not(text: str) -> str:
-    """'-word' and '-"a phrase"' -> 'NOT word', the syntax Whoosh's parser knows."""
-    return re.sub(r'(^|\s)-(?=["\w])', r"\1NOT ", text)
-
-
-def bound_query(q: query.Query) -> tuple[query.Query, list[str]]:
-    """The query with its costly parts bounded, and a notice for each change: fuzzy edit
-    distance capped, wildcards without leading letters and ranges over words dropped,
-    over-long words cut."""
-    notices: list[str] = []
-
-    def visit(node: query.Query) -> query.Query:
-        if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_EDIT_DISTANCE:
-            notices.append(
-                f"Spelling tolerance ~{node.maxdist} is more than we allow; "
-                f"used ~{MAX_EDIT_DISTANCE}."
-            )
-            return query.FuzzyTerm(
-                node.fieldname, node.text, node.boost, MAX_EDIT_DISTANCE, node.prefixlength
-            )
-        if isinstance(node, query.Prefix | query.Wildcard):
-            literal = node.text
-            if isinstance(node, query.Wildcard):
-                literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
-            if len(literal) >= MIN_WILDCARD_PREFIX:
-                return node
-            notices.append(
-                f"A wildcard matches too many words: put at least {MIN_WILDCARD_PREFIX} letters "
-                "before * or ?."
-            )
-            return query.Term(node.fieldname, literal) if literal else query.NullQuery
-        if isinstance(node, query.TermRange):
-            notices.append("Ranges only work on dates: use date:2016-12..2017-03.")
-            return query.NullQuery
-        if isinstance(node, query.Term) and len(str(node.text)) > MAX_TERM_CHARS:
-            notices.append(f"A word longer than {MAX_TERM_CHARS} characters was cut.")
-            return query.Term(node.fieldname, str(node.text)[:MAX_TERM_CHARS], node.boost)
-        return node if node.is_leaf() else node.apply(visit)
-
-    return visit(q).normalize(), notices
-
-
-def text_query(parser, text: str) -> tuple[query.Query, str | None]:
-    """Whoosh query for the free text, with a fallback to plain words when the syntax is bad."""
-    if not text.strip():
-        return query.Every(), None
-    try:
-        parsed = parser.parse(minus_to_not(text))
-    except Exception:  # noqa: BLE001 - the parser's failures are many and undocumented
-        words = re.findall(r"\w+", text)
-        fallback = parser.parse(" ".join(words)) if words else query.NullQuery
-        return fallback, "Your query had syntax we could not read; searched for the words in it."
-    return parsed, None

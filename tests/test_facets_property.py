@@ -3,17 +3,15 @@ queries and filter combinations (disjunctive: each facet counted without its own
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.facets import facet_values
+from indexer.backend import open_backend
 from indexer.query import parse_request
-from indexer.search import iter_hits, search
-from indexer.store import open_index
+from indexer.registry import facet_values
 
 WORDS = [
     "",
@@ -41,10 +39,8 @@ FILTER_POOL = {
 @pytest.fixture(scope="module")
 def records(index_dir):
     """Every stored record with its facet values, keyed by document id."""
-    with open_index(index_dir).searcher() as searcher:
-        return {
-            f["id"]: facet_values(json.loads(f["record"])) for f in searcher.all_stored_fields()
-        }
+    with open_backend(index_dir) as backend:
+        return {story.id: facet_values(story.record) for story in backend.stories()}
 
 
 def brute_force(records, text_ids, filters):
@@ -85,16 +81,14 @@ def test_facet_counts_match_brute_force(index_dir, records, q, picks, data):
         )
         for name, n in picks.items()
     }
-    with open_index(index_dir).searcher() as searcher:
-        text_ids = {h["id"] for h in iter_hits(searcher, parse_request({"q": [q]}), 10_000)}
+    with open_backend(index_dir) as backend:
+        text_ids = {h.id for h in backend.iter_hits(parse_request({"q": [q]}), 10_000)}
         params = {"q": [q], "more": list(FILTER_POOL), **filters}
-        result = search(searcher, parse_request(params))
+        result = backend.search(parse_request(params))
     total, expected = brute_force(records, text_ids, filters)
-    assert result["total"] == total
+    assert result.total == total
     for name, counter in expected.items():
-        got = {
-            v["value"].lower(): v["count"] for v in result["facets"][name]["values"] if v["count"]
-        }
+        got = {v.value.lower(): v.count for v in result.facets[name].values if v.count}
         assert got == dict(counter), name
 
 
@@ -138,9 +132,9 @@ def test_boolean_filters_in_the_box_match_brute_force(index_dir, records, q, par
         text, kind, used = filter_expression(name, values, form)
         texts.append(text)
         (groups if kind == "include" else excluded).append((name, used))
-    with open_index(index_dir).searcher() as searcher:
-        text_ids = {h["id"] for h in iter_hits(searcher, parse_request({"q": [q]}), 10_000)}
-        result = search(searcher, parse_request({"q": [" ".join(texts)]}))
+    with open_backend(index_dir) as backend:
+        text_ids = {h.id for h in backend.iter_hits(parse_request({"q": [q]}), 10_000)}
+        result = backend.search(parse_request({"q": [" ".join(texts)]}))
 
     def has(doc, name, values):
         present = {x.lower() for x in records[doc][name]}
@@ -152,7 +146,7 @@ def test_boolean_filters_in_the_box_match_brute_force(index_dir, records, q, par
         if all(has(doc, n, vs) for n, vs in groups)
         and not any(has(doc, n, vs) for n, vs in excluded)
     )
-    assert result["total"] == expected, " ".join(texts)
+    assert result.total == expected, " ".join(texts)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.ingest import ingest
-from indexer.store import open_index
+from indexer.whoosh_backend.store import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,7 +99,7 @@ def test_a_file_name_that_is_not_utf8_is_indexed_and_named(tmp_path):
 
 
 def test_a_failing_index_commit_leaves_index_and_state_as_they_were(tmp_path, monkeypatch):
-    import indexer.ingest as ingest_module
+    import indexer.whoosh_backend.backend as whoosh_backend
 
     raw = tmp_path / "raw"
     shutil.copytree(ROOT / "raw", raw)
@@ -111,7 +111,7 @@ def test_a_failing_index_commit_leaves_index_and_state_as_they_were(tmp_path, mo
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ingest_module, "replace_documents", full_disk)
+    monkeypatch.setattr(whoosh_backend, "replace_documents", full_disk)
     with pytest.raises(OSError):
         ingest([raw], index)
     monkeypatch.undo()

@@ -7,21 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backend import open_backend
 from indexer.ingest import ingest
+from indexer.lock import IndexError_, ingest_lock
 from indexer.query import parse_request
-from indexer.search import iter_hits, search
-from indexer.store import IndexError_, ingest_lock, open_index
+from indexer.whoosh_backend.store import open_index
 
 CAPTURES = Path(__file__).resolve().parent / "fixtures" / "captures"
 
 
 def run(index_dir: Path, **params) -> dict:
-    """Search the index with URL-style parameters."""
-    with open_index(index_dir).searcher() as searcher:
-        return search(
-            searcher,
-            parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()}),
-        )
+    """Search the index with URL-style parameters; the answer as the API gives it."""
+    request = parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()})
+    with open_backend(index_dir) as backend:
+        return backend.search(request).as_dict()
 
 
 def titles(result: dict) -> list[str]:
@@ -262,8 +261,8 @@ def every_hit(index_dir: Path, params: dict) -> list[str]:
     """File names of all hits in rank order (date sorts are fully ordered; relevance scores
     move by a fraction of a percent between segment layouts, so ties may swap)."""
     request = parse_request({k: [v] for k, v in params.items()})
-    with open_index(index_dir).searcher() as searcher:
-        return [Path(h["source_path"]).name for h in iter_hits(searcher, request, 1000)]
+    with open_backend(index_dir) as backend:
+        return [Path(h.source_path).name for h in backend.iter_hits(request, 1000)]
 
 
 def test_second_ingest_stops_with_a_clear_message(tmp_path):

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from whoosh import query
 
-from indexer import ranking
 from indexer.ingest import ingest
-from indexer.search import make_parser, text_query
-from indexer.store import open_index
+from indexer.whoosh_backend import ranking
+from indexer.whoosh_backend.search import make_parser, text_query
+from indexer.whoosh_backend.store import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -126,7 +126,7 @@ def test_a_phrase_does_not_run_across_two_parts_of_the_search_field(client):
 
 
 def test_part_break_gaps_positions():
-    from indexer.analysis import PART_BREAK, PART_GAP, index_terms, text_analyzer
+    from indexer.whoosh_backend.analysis import PART_BREAK, PART_GAP, index_terms, text_analyzer
 
     terms = index_terms(f"says kheng\n{PART_BREAK}\ngov officials", text_analyzer())
     assert terms["kheng"] == [1] and terms["gov"] == [2 + PART_GAP]  # the break counts as one

@@ -12,7 +12,7 @@ from archive.record import Article
 from indexer import dedupe
 from indexer.ingest import ingest
 from indexer.state import STATE_DB
-from indexer.store import open_index
+from indexer.whoosh_backend.store import open_index
 
 VOCABULARY = [f"w{i}" for i in range(400)]
 

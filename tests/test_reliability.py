@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.ingest import PARALLEL_INDEX_MIN, ingest
+from indexer.backend import open_backend
+from indexer.ingest import ingest
+from indexer.lock import IndexError_
 from indexer.query import parse_request
-from indexer.search import iter_hits
-from indexer.store import IndexError_, open_index
+from indexer.whoosh_backend.backend import PARALLEL_INDEX_MIN
+from indexer.whoosh_backend.store import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -35,10 +37,9 @@ PROBES = ["", "union", "court trial", "election", "drugs", "land eviction"]
 
 def answers(index_dir: Path) -> dict:
     """What the index answers to a fixed set of searches: ids in order per query."""
-    with open_index(index_dir).searcher() as searcher:
+    with open_backend(index_dir) as backend:
         return {
-            q: [h["id"] for h in iter_hits(searcher, parse_request({"q": [q]}), 10_000)]
-            for q in PROBES
+            q: [h.id for h in backend.iter_hits(parse_request({"q": [q]}), 10_000)] for q in PROBES
         }
 
 

@@ -16,10 +16,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import archive.ingest
+from indexer.backend import open_backend
 from indexer.ingest import ingest
 from indexer.query import parse_request
-from indexer.search import search
-from indexer.store import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTURES = ROOT / "tests" / "fixtures" / "captures"
@@ -87,9 +86,8 @@ def cli(*args, cwd=ROOT) -> subprocess.CompletedProcess:
 
 
 def hits(index: Path, q: str) -> dict:
-    ix = open_index(index)
-    with ix.searcher() as searcher:
-        return search(searcher, parse_request({"q": [q]}))
+    with open_backend(index) as backend:
+        return backend.search(parse_request({"q": [q]})).as_dict()
 
 
 @pytest.fixture()

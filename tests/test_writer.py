@@ -12,10 +12,10 @@ from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
 from archive.extract import extract_file
-from indexer.analysis import PART_BREAK, FastPositions, text_analyzer
-from indexer.documents import index_document
-from indexer.schema import build_schema
-from indexer.writer import replace_documents
+from indexer.whoosh_backend.analysis import PART_BREAK, FastPositions, text_analyzer
+from indexer.whoosh_backend.documents import index_document
+from indexer.whoosh_backend.schema import build_schema
+from indexer.whoosh_backend.writer import replace_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTURES = ROOT / "tests" / "fixtures" / "captures"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 
-from indexer.query import RequestError
+from indexer.query import FACET_MORE_SIZE, FACET_SIZE, PAGE_SIZE, RequestError
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,8 +17,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("ARCHIVE_INDEX", "index"),
-        PAGE_SIZE=10,
-        FEED_SIZE=20,
+        # Sizes of what a page lists (see indexer/query.py for why each has its value).
+        PAGE_SIZE=PAGE_SIZE,
+        FACET_SIZE=FACET_SIZE,
+        FACET_MORE_SIZE=FACET_MORE_SIZE,
+        SPEAKER_PAGE_SIZE=25,  # stories on a speaker page: their quotes are longer than hits
+        FEED_SIZE=20,  # entries in a saved search's Atom feed
         EXPORT_LIMIT=100_000,
         MAX_SAVED_NAME=120,
         # Uploads (a batch's list of names) and form posts: a 1,000-line list is ~100 KB;
@@ -138,8 +142,8 @@ def register_errors(app: Flask) -> None:
     def http_500(exc):
         return render(500, "Something went wrong on our side. The error has been logged.")
 
-    from webui.db import IndexUnavailable
+    from indexer.lock import IndexError_
 
-    @app.errorhandler(IndexUnavailable)
+    @app.errorhandler(IndexError_)
     def no_index(exc):
         return render(503, str(exc))

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
-from whoosh import highlight
-from whoosh.query import Term
 
-from indexer.query import (
-    KNOWN_PARAMS,
-    MAX_PAGE,
-    clean_text,
-    make_parser,
-    split_filters,
-    text_query,
-)
-from indexer.schema import text_analyzer_of
-from indexer.search import FORMATTER, content_terms
-from indexer.speakers import speaker_quotes
-from webui.db import get_searcher
+from indexer.query import KNOWN_PARAMS, MAX_PAGE, clean_text
+from webui.db import get_backend
 from webui.timeline import timeline_svg
 from webui.urls import with_args
 from webui.views import page_url
@@ -35,17 +22,11 @@ def load(article_id: str) -> dict:
     """The stored document for an id (a story's or any of its captures'), or 404."""
     if not ID_PATTERN.match(article_id):
         abort(404, "No article has that id.")
-    searcher = get_searcher()
     # A story's own id, or the id of any capture grouped into it.
-    docnum = searcher.document_number(id=article_id)
-    if docnum is None:
-        docnum = next(iter(searcher.docs_for_query(Term("captures", article_id))), None)
-    if docnum is None:
+    story = get_backend().story(article_id)
+    if story is None:
         abort(404, "No article has that id.")
-    stored = searcher.stored_fields(docnum)
-    record = json.loads(stored["record"])
-    record["body"] = stored["body"]
-    return record
+    return story.full()
 
 
 @bp.get("/article/<article_id>")
@@ -74,21 +55,12 @@ def show(article_id: str):
 
 def highlighted_paragraphs(record: dict, q: str) -> list[dict]:
     """Body paragraphs as HTML-safe markup, query terms marked, headings anchored."""
-    terms = set()
-    if q:
-        text = split_filters(q).text
-        parsed, _ = text_query(make_parser(get_searcher().schema), text)
-        terms = content_terms(parsed)
-    analyzer = text_analyzer_of(get_searcher().schema)
+    paragraphs = record["body"].split("\n\n")
+    marked = get_backend().marked_paragraphs(record["body"], q)
     headings = {s["offset"]: i for i, s in enumerate(record.get("sections", []))}
     out, offset = [], 0
-    for para in record["body"].split("\n\n"):
-        marked = (
-            highlight.highlight(para, terms, analyzer, highlight.WholeFragmenter(), FORMATTER)
-            if terms
-            else ""
-        )
-        html = Markup(marked) if marked else escape(para)
+    for para, html_marked in zip(paragraphs, marked, strict=True):
+        html = Markup(html_marked) if html_marked else escape(para)
         section = headings.get(offset)
         out.append(
             {
@@ -121,7 +93,8 @@ def speaker(name: str):
     page = request.args.get("page", "1")
     if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
         abort(400, f"page must be between 1 and {MAX_PAGE}")
-    found = speaker_quotes(get_searcher(), name, q, int(page))
+    page_size = current_app.config["SPEAKER_PAGE_SIZE"]
+    found = get_backend().speaker_quotes(name, q, int(page), page_size)
     if found is None:
         abort(404, "Nobody by that name is quoted in the archive.")
     path = url_for("article.speaker", name=found["name"])

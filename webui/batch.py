@@ -22,7 +22,7 @@ from indexer.compare import (
     shared_filters,
 )
 from indexer.query import RequestError
-from webui.db import get_searcher
+from webui.db import get_backend
 from webui.timeline import compare_svg
 from webui.urls import with_args
 
@@ -84,7 +84,7 @@ def execute_batch() -> tuple[list[BatchRow], dict[str, list[str]]]:
     filters = batch_filters()
     lines = batch_queries()
     queries = [as_phrase(line) for line in lines] if exact_names() else lines
-    return run_batch(get_searcher(), queries, filters), filters
+    return run_batch(get_backend(), queries, filters), filters
 
 
 def exact_names() -> bool:
@@ -169,7 +169,7 @@ def comparison(filters: dict[str, list[str]] | None = None) -> tuple[Comparison,
     if measure not in MEASURES:
         raise RequestError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     queries = request.args.getlist("q")
-    return compare(get_searcher(), queries, filters, unit), measure, filters
+    return compare(get_backend(), queries, filters, unit), measure, filters
 
 
 @bp.get("/compare")

@@ -1,9 +1,11 @@
-"""The OpenAPI document for the JSON API, built from the same facet registry as the search
-and, for batch and comparison answers, from their record types."""
+"""The OpenAPI document for the JSON API, generated: parameters from indexer/query.py's
+PARAMETERS (facet filters from the registry), answers from the result records' types."""
 
 from __future__ import annotations
 
-from dataclasses import fields
+import dataclasses
+import types
+import typing
 
 from indexer.compare import (
     MAX_BATCH_LINES,
@@ -14,104 +16,14 @@ from indexer.compare import (
     Comparison,
     Series,
 )
-from indexer.query import MAX_PAGE, SORTS
-from indexer.schema import FACETS
+from indexer.query import FILTER_PARAMETERS, PARAMETERS
+from indexer.results import SearchResult
 
 
 def openapi_document() -> dict:
     """OpenAPI 3.0 description of the JSON API."""
-    params = [
-        _param(
-            "q",
-            'Words, "phrases", OR, NOT, -word, prefix*, fuzzy~ and field filters '
-            'such as speaker:"Chin Malin", year:2016, date:2016-12..2017-03.',
-        ),
-        _param("sort", "Order of hits.", {"type": "string", "enum": list(SORTS)}),
-        _param("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-        _param("from", "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD."),
-        _param("to", "Latest date: YYYY, YYYY-MM or YYYY-MM-DD."),
-        _param(
-            "more",
-            "Facets to list in full.",
-            {"type": "array", "items": {"type": "string", "enum": [f.name for f in FACETS]}},
-        ),
-    ]
-    params += [
-        _param(
-            f.name,
-            f"Keep hits with this {f.label.lower()} (repeat for OR).",
-            {"type": "array", "items": {"type": "string"}},
-        )
-        for f in FACETS
-    ]
-    filter_params = [p for p in params if p["name"] in ("from", "to", *(f.name for f in FACETS))]
-    facet_value = {
-        "type": "object",
-        "properties": {
-            "value": {"type": "string"},
-            "count": {"type": "integer"},
-            "selected": {"type": "boolean"},
-        },
-    }
-    hit = {
-        "type": "object",
-        "properties": {
-            k: {"type": "string", "nullable": True}
-            for k in (
-                "id",
-                "title",
-                "display_title",
-                "date",
-                "source_path",
-                "url",
-                "source",
-                "section",
-                "snippet",
-                "quote_by",
-            )
-        },
-    }
-    result = {
-        "type": "object",
-        "properties": {
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "pages": {"type": "integer"},
-            "hits": {"type": "array", "items": hit},
-            "facets": {
-                "type": "object",
-                "additionalProperties": {
-                    "type": "object",
-                    "properties": {
-                        "label": {"type": "string"},
-                        "truncated": {"type": "boolean"},
-                        "values": {"type": "array", "items": facet_value},
-                    },
-                },
-            },
-            "suggestion": {"type": "string", "nullable": True},
-            "timeline": {
-                "type": "object",
-                "description": "Dated hits per year, or per month for narrow ranges; first and "
-                "last are the chosen range's ends in the same unit (null when open).",
-                "properties": {
-                    "unit": {"type": "string", "enum": ["year", "month"]},
-                    "buckets": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "key": {"type": "string"},
-                                "count": {"type": "integer"},
-                            },
-                        },
-                    },
-                    "first": {"type": "string", "nullable": True},
-                    "last": {"type": "string", "nullable": True},
-                },
-            },
-        },
-    }
+    params = [_param(p.name, p.description, p.schema) for p in PARAMETERS]
+    filter_params = [p for p in params if p["name"] in FILTER_PARAMETERS]
     error = {
         "type": "object",
         "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
@@ -124,7 +36,7 @@ def openapi_document() -> dict:
                 "get": {
                     "summary": "Search the archive with facets",
                     "parameters": params,
-                    "responses": answers("Results", result, error),
+                    "responses": answers("Results", schema_of(SearchResult), error),
                 }
             },
             "/api/batch": batch_operation(filter_params, error),
@@ -133,32 +45,44 @@ def openapi_document() -> dict:
     }
 
 
-# JSON Schema types of the annotations the batch and comparison records use.
-ANNOTATION_TYPES = {
-    "int": {"type": "integer"},
-    "str": {"type": "string"},
-    "float": {"type": "number"},
-    "list[str]": {"type": "array", "items": {"type": "string"}},
-    "list[int]": {"type": "array", "items": {"type": "integer"}},
-    "list[float]": {"type": "array", "items": {"type": "number"}},
+# JSON Schema types of the plain annotations the result records use.
+PLAIN_TYPES = {
+    int: {"type": "integer"},
+    str: {"type": "string"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    dict: {"type": "object"},
 }
 
 
 def schema_of(record: type, extra: dict | None = None) -> dict:
     """The JSON schema of a dataclass's as_dict(), read from its field annotations (so the
-    document follows the type; `X | None` is nullable)."""
+    document follows the type): nested records, lists, dicts by name, `X | None` nullable."""
+    hints = typing.get_type_hints(record)
     properties = {}
-    for f in fields(record):
+    for f in dataclasses.fields(record):
         if extra and f.name in extra:
-            continue  # a nested record, described by the caller
-        text = str(f.type).replace(" ", "")
-        nullable = text.endswith("|None")
-        schema = dict(ANNOTATION_TYPES[text.removesuffix("|None")])
-        if nullable:
-            schema["nullable"] = True
-        properties[f.name] = schema
+            continue  # described by the caller
+        properties[f.name] = schema_of_type(hints[f.name])
     properties.update(extra or {})
-    return {"type": "object", "properties": properties}
+    description = " ".join((record.__doc__ or "").split())
+    return {"type": "object", "description": description, "properties": properties}
+
+
+def schema_of_type(annotation) -> dict:
+    """The JSON schema of one annotation."""
+    args = typing.get_args(annotation)
+    if isinstance(annotation, types.UnionType) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        return {**schema_of_type(inner), "nullable": True}
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return {"type": "array", "items": schema_of_type(args[0])}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": schema_of_type(args[1])}
+    if dataclasses.is_dataclass(annotation):
+        return schema_of(annotation)
+    return dict(PLAIN_TYPES[annotation])
 
 
 def batch_operation(filter_params: list[dict], error: dict) -> dict:

@@ -28,8 +28,8 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from indexer.query import RequestError, parse_request
-from indexer.search import iter_hits, search
-from webui.db import get_searcher
+from indexer.results import SearchResult
+from webui.db import get_backend
 
 bp = Blueprint("saved", __name__)
 SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
@@ -180,7 +180,7 @@ def check_save_rate() -> None:
 
 def index_generation() -> int:
     """The generation of the index being served (counts made on another one are stale)."""
-    return get_searcher().reader().generation()
+    return get_backend().generation()
 
 
 def recount(row: sqlite3.Row, generation: int) -> None:
@@ -189,7 +189,7 @@ def recount(row: sqlite3.Row, generation: int) -> None:
         req = parse_request(search_args(row["query"]))
     except RequestError:
         return
-    ids = [h["id"] for h in iter_hits(get_searcher(), req, MAX_SEEN)]
+    ids = [h.id for h in get_backend().iter_hits(req, MAX_SEEN)]
     seen = set(json.loads(row["seen"]))
     new = sum(1 for i in ids if i not in seen)
     write(
@@ -241,7 +241,7 @@ def fetch(slug: str) -> sqlite3.Row:
 
 def mark_seen(slug: str, args: MultiDict) -> None:
     """Remember which hits the user has now seen, for the 'new since' count."""
-    ids = [h["id"] for h in iter_hits(get_searcher(), parse_request(args), MAX_SEEN)]
+    ids = [h.id for h in get_backend().iter_hits(parse_request(args), MAX_SEEN)]
     write(
         "update saved set visited = ?, seen = ?, total = ?, new_count = 0, counted = ?, "
         "generation = ? where slug = ?",
@@ -267,7 +267,8 @@ def feed(slug: str):
     row = fetch(slug)
     args = search_args(row["query"])
     args["sort"] = "newest"
-    result = search(get_searcher(), parse_request(args, page_size=current_app.config["FEED_SIZE"]))
+    request = parse_request(args, page_size=current_app.config["FEED_SIZE"])
+    result = get_backend().search(request)
     return Response(atom(row, result), mimetype="application/atom+xml")
 
 
@@ -282,7 +283,7 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, **values, _external=True)
 
 
-def atom(row: sqlite3.Row, result: dict) -> bytes:
+def atom(row: sqlite3.Row, result: SearchResult) -> bytes:
     """The feed document (ElementTree escapes every value)."""
     ns = "http://www.w3.org/2005/Atom"
     root = ET.Element("feed", xmlns=ns)
@@ -291,16 +292,16 @@ def atom(row: sqlite3.Row, result: dict) -> bytes:
     ET.SubElement(root, "id").text = f"{TAG}:saved:{row['slug']}"
     ET.SubElement(root, "link", href=external_url("saved.open_saved", slug=row["slug"]))
     ET.SubElement(root, "updated").text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    for hit in result["hits"]:
+    for hit in result.hits:
         entry = ET.SubElement(root, "entry")
-        link = external_url("article.show", article_id=hit["id"])
-        ET.SubElement(entry, "title").text = hit["display_title"]
-        ET.SubElement(entry, "id").text = f"{TAG}:article:{hit['id']}"
+        link = external_url("article.show", article_id=hit.id)
+        ET.SubElement(entry, "title").text = hit.display_title
+        ET.SubElement(entry, "id").text = f"{TAG}:article:{hit.id}"
         ET.SubElement(entry, "link", href=link)
-        ET.SubElement(entry, "updated").text = atom_date(hit["date"])
+        ET.SubElement(entry, "updated").text = atom_date(hit.date)
         author = ET.SubElement(entry, "author")
-        ET.SubElement(author, "name").text = ", ".join(hit["reporters"]) or hit["source"] or "—"
-        ET.SubElement(entry, "summary", type="html").text = hit["snippet"]
+        ET.SubElement(author, "name").text = ", ".join(hit.reporters) or hit.source or "—"
+        ET.SubElement(entry, "summary", type="html").text = hit.snippet
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -16,10 +17,9 @@ from flask import (
     stream_with_context,
 )
 
-from indexer.facets import table_for
 from indexer.query import parse_request
-from indexer.search import iter_hits, search
-from webui.db import get_searcher
+from indexer.results import Hit, SearchResult
+from webui.db import get_backend
 from webui.openapi import openapi_document
 from webui.views import decorate
 
@@ -39,19 +39,30 @@ EXPORT_FIELDS = (
 )
 
 
-def run_search() -> dict:
-    """Parse this request's arguments and search; a RequestError becomes a 400."""
-    req = parse_request(request.args, page_size=current_app.config["PAGE_SIZE"])
-    return search(get_searcher(), req)
+def search_request(args):
+    """Validate request arguments, with the page and facet sizes of the app's config; a
+    RequestError becomes a 400."""
+    config = current_app.config
+    return parse_request(
+        args,
+        page_size=config["PAGE_SIZE"],
+        facet_size=config["FACET_SIZE"],
+        facet_more_size=config["FACET_MORE_SIZE"],
+    )
+
+
+def run_search() -> SearchResult:
+    """Parse this request's arguments and search."""
+    return get_backend().search(search_request(request.args))
 
 
 @bp.get("/")
 def index():
     """Landing page: a search box and what the archive holds."""
-    searcher = get_searcher()
-    overview = search(searcher, parse_request({}))
+    backend = get_backend()
+    overview = backend.search(search_request({})).as_dict()
     return render_template(
-        "search/index.html", overview=overview, documents=int(table_for(searcher).live.sum())
+        "search/index.html", overview=overview, documents=backend.document_count()
     )
 
 
@@ -65,7 +76,7 @@ def results():
 @bp.get("/api/search")
 def api_search():
     """The same request as /search, answered as JSON."""
-    return jsonify(run_search())
+    return jsonify(run_search().as_dict())
 
 
 @bp.get("/api/openapi.json")
@@ -84,7 +95,7 @@ def export_csv():
         writer = csv.writer(buf)
         writer.writerow(EXPORT_FIELDS)
         for hit in hits:
-            writer.writerow([csv_cell(hit.get(f)) for f in EXPORT_FIELDS])
+            writer.writerow([csv_cell(getattr(hit, f)) for f in EXPORT_FIELDS])
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()
@@ -106,7 +117,7 @@ def export_json():
         yield "["
         for i, hit in enumerate(hits):
             yield ("," if i else "") + json.dumps(
-                {f: hit.get(f) for f in EXPORT_FIELDS}, ensure_ascii=False
+                {f: getattr(hit, f) for f in EXPORT_FIELDS}, ensure_ascii=False
             )
         yield "]\n"
 
@@ -117,10 +128,10 @@ def export_json():
     )
 
 
-def export_hits():
+def export_hits() -> Iterator[Hit]:
     """Iterator over all hits of this request, validated before streaming starts."""
     req = parse_request(request.args)
-    return iter_hits(get_searcher(), req, current_app.config["EXPORT_LIMIT"])
+    return get_backend().iter_hits(req, current_app.config["EXPORT_LIMIT"])
 
 
 def csv_cell(value) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import url_for
 
-from indexer.schema import FACETS_BY_NAME, UNDATED
+from indexer.registry import FACETS_BY_NAME, UNDATED
+from indexer.results import SearchResult
 from webui.timeline import timeline_svg
 from webui.urls import (
     path_with_added_args,
@@ -16,8 +17,10 @@ from webui.urls import (
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 
 
-def decorate(result: dict, args: list[tuple[str, str]]) -> dict:
-    """Add toggle links, chips, paging, sort links, timeline and hidden form fields."""
+def decorate(found: SearchResult, args: list[tuple[str, str]]) -> dict:
+    """The page's view of a result: its data with toggle links, chips, paging, sort links,
+    timeline and hidden form fields added."""
+    result = found.as_dict()
     path = url_for("search.results")
     state = [(k, v) for k, v in args if k != "page"]  # any change starts again at page 1
     for facet in result["facets"].values():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from archive.record import Article
-from indexer.analysis import PART_BREAK
-from indexer.facets import distinct, encode
-from indexer.schema import QUOTES_REPEAT, TITLE_REPEAT
+from indexer.registry import distinct
+from indexer.whoosh_backend.analysis import PART_BREAK
+from indexer.whoosh_backend.facets import encode
+from indexer.whoosh_backend.schema import QUOTES_REPEAT, TITLE_REPEAT
 
 
 def keywords(values) -> str:

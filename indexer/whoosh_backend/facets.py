@@ -9,40 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.schema import FACETS, UNDATED
+from indexer.registry import FACET_NAMES, facet_values
 
-FACET_NAMES = tuple(f.name for f in FACETS)
 _segment_cache: dict[tuple, SegmentFacets] = {}
 _table_cache: dict[tuple, FacetTable] = {}
 _lock = threading.Lock()
-
-
-def facet_values(record: dict) -> dict[str, list[str]]:
-    """Display values of each facet for one record, de-duplicated case-insensitively."""
-    sources = [c["source"] for c in record.get("captures", []) if c.get("source")]
-    date = record.get("date")
-    raw = {
-        "year": [date[:4]] if date else [UNDATED],
-        "speaker": record.get("speakers", []),
-        "topic": record.get("topics", []),
-        "reporter": record.get("reporters", []),
-        "org": record.get("organisations", []),
-        "source": sources or ([record["source"]] if record.get("source") else []),
-        "section": [record["section"]] if record.get("section") else [],
-        "type": [record.get("page_type", "article")],
-    }
-    return {name: distinct(values) for name, values in raw.items()}
-
-
-def distinct(values) -> list[str]:
-    """Values with spaces folded, commas (keyword separators) made spaces, and case-insensitive
-    duplicates dropped, first spelling kept."""
-    seen: dict[str, str] = {}
-    for value in values:
-        value = " ".join(str(value).replace(",", " ").split())
-        if value:
-            seen.setdefault(value.lower(), value)
-    return list(seen.values())
 
 
 def encode(record: dict, day: int, doc_id: str) -> bytes:

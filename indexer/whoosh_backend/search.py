@@ -1,4 +1,6 @@
-"""The one search function behind the command line, the web pages and the JSON API."""
+"""Search over the Whoosh index: the matching documents as numpy masks, disjunctive facet
+counts, ranking, highlighted snippets and the timeline, answered as the typed records of
+indexer/results.py (what every backend returns)."""
 
 from __future__ import annotations
 
@@ -12,21 +14,22 @@ import numpy as np
 from whoosh import highlight, query
 from whoosh.searching import Searcher
 
-from indexer.facets import FacetTable, table_for
-from indexer.query import (
-    ParsedQuery,
-    SearchRequest,
-    bound_query,
-    make_parser,
-    parse_day,
-    split_filters,
-    text_query,
+from indexer.query import ParsedQuery, SearchRequest, parse_day, split_filters
+from indexer.registry import FACETS, FACETS_BY_NAME, UNDATED
+from indexer.results import (
+    FacetResult,
+    FacetValue,
+    Hit,
+    SearchResult,
+    Summary,
+    Timeline,
+    TimelineBucket,
 )
-from indexer.ranking import numpy_ranked, top
-from indexer.schema import FACETS, FACETS_BY_NAME, UNDATED, text_analyzer_of
+from indexer.whoosh_backend.facets import FacetTable, table_for
+from indexer.whoosh_backend.parse import bound_query, make_parser, text_query
+from indexer.whoosh_backend.ranking import numpy_ranked, top
+from indexer.whoosh_backend.schema import text_analyzer_of
 
-FACET_SIZE = 10  # values shown per facet before "more"
-FACET_MORE_SIZE = 200
 SNIPPET_CHARS = 320
 FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
@@ -114,7 +117,7 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
 
 def search(
     searcher: Searcher, request: SearchRequest, *, facets: bool = True, snippets: bool = True
-) -> dict:
+) -> SearchResult:
     """Run a request: hits for the page, disjunctive facet counts, timeline, suggestion.
     facets=False and snippets=False skip that work (the benchmark's plain query)."""
     m = resolve(searcher, request)
@@ -125,32 +128,52 @@ def search(
         docs = intersect(m.base, [m.in_range, *others]) if facet.name in m.selections else m.final
         counted[facet.name] = facet_result(m.table, facet.name, docs, request)
     total = int(m.final.sum())
-    return {
-        "query": request.q,
-        "total": total,
-        "page": request.page,
-        "pages": max(1, -(-total // request.page_size)),
-        "page_size": request.page_size,
-        "sort": request.sort,
-        "filters": request.filters,
-        "date_from": request.date_from,
-        "date_to": request.date_to,
-        "hits": page_hits(searcher, m, request, snippets),
-        "facets": counted,
-        "timeline": timeline(m.table, intersect(m.base, list(m.selections.values())), request)
+    return SearchResult(
+        query=request.q,
+        total=total,
+        page=request.page,
+        pages=max(1, -(-total // request.page_size)),
+        page_size=request.page_size,
+        sort=request.sort,
+        filters=request.filters,
+        date_from=request.date_from,
+        date_to=request.date_to,
+        hits=page_hits(searcher, m, request, snippets),
+        facets=counted,
+        timeline=timeline(m.table, intersect(m.base, list(m.selections.values())), request)
         if facets
         else None,
-        "suggestion": suggest(searcher, m.parsed.text) if total < 3 and m.parsed.text else None,
-        "without": relaxed_counts(m.base, m.in_range, m.selections) if total == 0 else {},
-        "notices": m.notices,
-    }
+        suggestion=suggest(searcher, m.parsed.text) if total < 3 and m.parsed.text else None,
+        without=relaxed_counts(m.base, m.in_range, m.selections) if total == 0 else {},
+        notices=m.notices,
+    )
 
 
-def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterator[dict]:
+def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterator[Hit]:
     """Every hit of a request (up to limit) in its sort order, without snippets: for exports."""
     m = resolve(searcher, request)
     for docnum, score in ordered(searcher, m, request, limit):
-        yield hit_dict(searcher, docnum, m.text_q, score, snippet=False)
+        yield hit_of(searcher, docnum, m.text_q, score, snippet=False)
+
+
+def summary(searcher: Searcher, request: SearchRequest, per: int) -> Summary:
+    """How many documents match, their first and last day, and dated hits per period (per is
+    10000 for years, 100 for months)."""
+    m = resolve(searcher, request)
+    days = m.table.day[m.final & m.table.days_between(None, None)]
+    values, counts = np.unique(days // per, return_counts=True)
+    return Summary(
+        total=int(m.final.sum()),
+        first=iso_day(int(days.min())) if days.size else None,
+        last=iso_day(int(days.max())) if days.size else None,
+        periods=dict(zip(values.tolist(), counts.tolist(), strict=True)),
+        notices=m.notices,
+    )
+
+
+def iso_day(day: int) -> str:
+    """yyyymmdd -> 'YYYY-MM-DD'."""
+    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 def intersect(docs: np.ndarray, others: list) -> np.ndarray:
@@ -207,31 +230,26 @@ def range_mask(table: FacetTable, request: SearchRequest) -> np.ndarray | None:
     return table.days_between(lo, hi)
 
 
-def facet_result(table: FacetTable, name: str, docs: np.ndarray, request: SearchRequest) -> dict:
+def facet_result(
+    table: FacetTable, name: str, docs: np.ndarray, request: SearchRequest
+) -> FacetResult:
     """One facet's fixed shape: label, truncated flag, values with counts and selection."""
     counts = table.count(name, docs)
     selected = {v.lower() for v in request.filters.get(name, [])}
-    if name == "year":
+    facet = FACETS_BY_NAME[name]
+    if facet.order == "newest":
         order = sorted(counts, key=lambda k: (k == UNDATED, -int(k) if k.isdigit() else 0))
     else:
         order = sorted(counts, key=lambda k: (-counts[k], k))
-    size = FACET_MORE_SIZE if name in request.more else FACET_SIZE
+    size = request.facet_more_size if name in request.more else request.facet_size
     shown = order[:size]
     # Selected values stay visible even when they fall outside the top N.
     shown += [k for k in order[size:] if k in selected]
-    values = [
-        {"value": table.display(name, k), "count": counts[k], "selected": k in selected}
-        for k in shown
-    ]
+    values = [FacetValue(table.display(name, k), counts[k], k in selected) for k in shown]
     for missing in selected - set(counts):
         original = next(v for v in request.filters[name] if v.lower() == missing)
-        values.append({"value": original, "count": 0, "selected": True})
-    return {
-        "name": name,
-        "label": FACETS_BY_NAME[name].label,
-        "truncated": len(order) > size,
-        "values": values,
-    }
+        values.append(FacetValue(original, 0, True))
+    return FacetResult(name, facet.label, len(order) > size, values)
 
 
 def sort_spec(request: SearchRequest, text_q) -> tuple[list[str] | None, bool]:
@@ -250,7 +268,7 @@ def page_hits(searcher, m: Matches, request: SearchRequest, snippets: bool = Tru
     limit = request.page * request.page_size
     start = (request.page - 1) * request.page_size
     page = ordered(searcher, m, request, limit)[start:limit]
-    return [hit_dict(searcher, docnum, m.text_q, score, snippets) for docnum, score in page]
+    return [hit_of(searcher, docnum, m.text_q, score, snippets) for docnum, score in page]
 
 
 def ordered(searcher, m: Matches, request: SearchRequest, limit: int) -> list[tuple]:
@@ -280,33 +298,33 @@ def ordered(searcher, m: Matches, request: SearchRequest, limit: int) -> list[tu
     return [(hit.docnum, hit.score) for hit in results]
 
 
-def hit_dict(searcher, docnum: int, text_q, score, snippet: bool = True) -> dict:
-    """Plain data for one hit: what a result row shows."""
+def hit_of(searcher, docnum: int, text_q, score, snippet: bool = True) -> Hit:
+    """One hit: what a result row shows."""
     stored = searcher.stored_fields(docnum)
     record = json.loads(stored["record"])
     body = stored.get("body", "")
     snippet_html, quote_by = (
         snippet_for(searcher, body, record, text_q) if snippet else (None, None)
     )
-    return {
-        "id": stored["id"],
-        "title": record.get("title"),
-        "display_title": record.get("title") or lede_words(body),
-        "date": record.get("date"),
-        "source_path": record.get("source_path"),
-        "url": record.get("url"),
-        "source": record.get("source"),
-        "section": record.get("section"),
-        "page_type": record.get("page_type"),
-        "reporters": record.get("reporters", []),
-        "speakers": record.get("speakers", []),
-        "topics": record.get("topics", []),
-        "captures": record.get("captures", []),
-        "snippet": snippet_html,
-        "quote_by": quote_by,
-        "section_index": hit_section(searcher, body, record, text_q) if snippet else None,
-        "score": round(float(score), 4) if score is not None else None,
-    }
+    return Hit(
+        id=stored["id"],
+        title=record.get("title"),
+        display_title=record.get("title") or lede_words(body),
+        date=record.get("date"),
+        source_path=record.get("source_path"),
+        url=record.get("url"),
+        source=record.get("source"),
+        section=record.get("section"),
+        page_type=record.get("page_type"),
+        reporters=record.get("reporters", []),
+        speakers=record.get("speakers", []),
+        topics=record.get("topics", []),
+        captures=record.get("captures", []),
+        snippet=snippet_html,
+        quote_by=quote_by,
+        section_index=hit_section(searcher, body, record, text_q) if snippet else None,
+        score=round(float(score), 4) if score is not None else None,
+    )
 
 
 def hit_section(searcher, body: str, record: dict, text_q) -> int | None:
@@ -361,12 +379,12 @@ def escape(text: str) -> str:
     return highlight.htmlescape(text, quote=False)
 
 
-def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> dict:
+def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> Timeline:
     """Hits per year, or per month when the chosen range is narrow (dated documents only)."""
     lo, hi = day_bounds(request)
     days = table.day[docs & table.days_between(lo, hi)]
     if not days.size:
-        return {"unit": "year", "buckets": [], "first": None, "last": None}
+        return Timeline("year", [], None, None)
     years = days // 10000
     narrow_range = lo is not None and hi is not None and hi - lo < MONTHLY_BELOW
     monthly = narrow_range or (years.max() - years.min() < 2 and days.size > 1)
@@ -374,15 +392,15 @@ def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> dic
     values, counts = np.unique(keys, return_counts=True)
     label = (lambda k: f"{k // 100:04d}-{k % 100:02d}") if monthly else (lambda k: f"{k:04d}")
     per = 100 if monthly else 10000
-    return {
-        "unit": "month" if monthly else "year",
-        "buckets": [
-            {"key": label(int(k)), "count": int(c)} for k, c in zip(values, counts, strict=True)
+    return Timeline(
+        unit="month" if monthly else "year",
+        buckets=[
+            TimelineBucket(label(int(k)), int(c)) for k, c in zip(values, counts, strict=True)
         ],
         # The chosen range's ends, so the axis shows where the hits sit within it.
-        "first": label(lo // per) if lo and TIMELINE_YEARS[0] <= lo // 10000 else None,
-        "last": label(hi // per) if hi and hi // 10000 <= TIMELINE_YEARS[1] else None,
-    }
+        first=label(lo // per) if lo and TIMELINE_YEARS[0] <= lo // 10000 else None,
+        last=label(hi // per) if hi and hi // 10000 <= TIMELINE_YEARS[1] else None,
+    )
 
 
 def suggest(searcher, text: str) -> str | None:

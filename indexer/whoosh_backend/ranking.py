@@ -12,7 +12,7 @@ from pickle import loads
 import numpy as np
 from whoosh import query
 
-from indexer.facets import index_identity, segment_key
+from indexer.whoosh_backend.facets import index_identity, segment_key
 
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike

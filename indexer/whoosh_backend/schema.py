@@ -1,51 +1,12 @@
-"""The Whoosh schema and the facet registry (facets as data, counted elsewhere)."""
+"""The Whoosh schema: one weighted text field, facet data in a column, days for sorting."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import FastPositions, text_analyzer
+from indexer.whoosh_backend.analysis import FastPositions, text_analyzer
 
-
-@dataclass(frozen=True)
-class Facet:
-    """One facet: its URL/query name and its label. Values come from facets.facet_values."""
-
-    name: str
-    label: str
-
-
-# Order here is the order of the sidebar and of `archive search` output.
-FACETS = (
-    Facet("year", "Year"),
-    Facet("speaker", "Speaker"),
-    Facet("topic", "Topic"),
-    Facet("reporter", "Reporter"),
-    Facet("org", "Organisation"),
-    Facet("source", "Outlet"),
-    Facet("section", "Section"),
-    Facet("type", "Type"),
-)
-FACETS_BY_NAME = {f.name: f for f in FACETS}
-# Words users may type before a colon to filter; "person" is a mentioned person.
-FILTER_ALIASES = {
-    "speaker": "speaker",
-    "reporter": "reporter",
-    "topic": "topic",
-    "org": "org",
-    "organisation": "org",
-    "organization": "org",
-    "source": "source",
-    "outlet": "source",
-    "section": "section",
-    "year": "year",
-    "type": "type",
-    "person": "person",
-}
-UNDATED = "undated"
 # Weights of the parts of a document inside the `content` field (see build_schema).
 TITLE_REPEAT = 3
 QUOTES_REPEAT = 1

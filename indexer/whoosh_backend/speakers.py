@@ -10,15 +10,17 @@ import numpy as np
 from whoosh import highlight
 from whoosh.searching import Searcher
 
-from indexer.facets import table_for
 from indexer.query import parse_request
-from indexer.schema import text_analyzer_of
-from indexer.search import FORMATTER, content_terms, escape, resolve
+from indexer.whoosh_backend.facets import table_for
+from indexer.whoosh_backend.schema import text_analyzer_of
+from indexer.whoosh_backend.search import FORMATTER, content_terms, escape, resolve
 
-PAGE_SIZE = 25  # documents per page
+SPEAKER_PAGE_SIZE = 25  # documents per page: a person's quotes are longer than a hit row
 
 
-def speaker_quotes(searcher: Searcher, name: str, q: str = "", page: int = 1) -> dict | None:
+def speaker_quotes(
+    searcher: Searcher, name: str, q: str = "", page: int = 1, page_size: int = SPEAKER_PAGE_SIZE
+) -> dict | None:
     """The person's quotes grouped by document, a page of documents at a time, or None when
     nobody by that name is quoted. With q, only quotes holding every word of q (stemmed, as
     searches match them) are kept, with those words marked."""
@@ -30,7 +32,7 @@ def speaker_quotes(searcher: Searcher, name: str, q: str = "", page: int = 1) ->
     analyzer = text_analyzer_of(searcher.schema)
     matches = resolve(searcher, parse_request({"q": [q], "speaker": [name]})) if q else None
     terms = content_terms(matches.text_q) if matches else set()
-    start = (page - 1) * PAGE_SIZE
+    start = (page - 1) * page_size
     if terms:
         # The index narrows the documents to those holding the words anywhere; the quotes
         # are then read, since a word may be in the article but not in this person's words.
@@ -40,13 +42,13 @@ def speaker_quotes(searcher: Searcher, name: str, q: str = "", page: int = 1) ->
         entries = [e for e in found if e]
         documents, quotes = len(entries), sum(len(e["quotes"]) for e in entries)
         years = year_counts(e["date"] for e in entries)
-        shown = entries[start : start + PAGE_SIZE]
+        shown = entries[start : start + page_size]
     else:
         # Only the page's documents are read; counts come from the facet arrays.
         order = newest_first(table, everywhere)
         documents, quotes = len(order), None
         years = year_counts(str(day) for day in table.day[order] if day)
-        found = (entry(searcher, d, key, terms, analyzer) for d in order[start : start + PAGE_SIZE])
+        found = (entry(searcher, d, key, terms, analyzer) for d in order[start : start + page_size])
         shown = [e for e in found if e]
     roles: dict[str, int] = {}
     variants: set[str] = set()
@@ -63,8 +65,8 @@ def speaker_quotes(searcher: Searcher, name: str, q: str = "", page: int = 1) ->
         "all_documents": int(everywhere.sum()),
         "quotes": quotes,
         "page": page,
-        "page_size": PAGE_SIZE,
-        "pages": max(1, -(-documents // PAGE_SIZE)),
+        "page_size": page_size,
+        "pages": max(1, -(-documents // page_size)),
         "entries": shown,
         "years": years,
         "roles": sorted(roles, key=roles.get, reverse=True),
