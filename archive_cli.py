@@ -105,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--csv", action="store_true", help="CSV on standard output")
     p.set_defaults(run=cmd_compare)
 
+    p = sub.add_parser("export", help="write every story for another system (OpenSearch)")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (index/)")
+    p.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="jsonl",
+        help="opensearch-bulk: NDJSON for the _bulk API; jsonl: one story record per line",
+    )
+    p.add_argument("--target", default="archive", help="the OpenSearch index named in actions")
+    p.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
+    p.set_defaults(run=cmd_export)
+
     p = sub.add_parser("serve", help="serve the search UI over HTTP (waitress)")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.add_argument("--host", default="127.0.0.1")
@@ -361,6 +373,55 @@ def print_result(result) -> None:
         if facet.values:
             values = ", ".join(f"{v.value} ({v.count})" for v in facet.values)
             print(f"\n{facet.label}: {values}")
+
+
+EXPORT_FORMATS = ("jsonl", "opensearch-bulk")
+
+
+def cmd_export(args) -> int:
+    """Every story of the index, grouped as the index groups captures, as NDJSON."""
+    import tempfile
+
+    from indexer.backend import open_backend
+    from indexer.lock import IndexError_
+    from indexer.opensearch.documents import bulk_lines
+
+    def lines(backend):
+        if args.format == "opensearch-bulk":
+            return bulk_lines(backend.stories(), args.target)
+        return (json.dumps(s.as_dict(), ensure_ascii=False) for s in backend.stories())
+
+    try:
+        with open_backend(args.index) as backend:
+            if args.output is None:
+                for line in lines(backend):
+                    sys.stdout.write(line + "\n")
+                return 0
+            # Written beside the target and renamed: a failed export leaves no half file.
+            folder = args.output.resolve().parent
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=folder, suffix=".part", delete=False
+            ) as out:
+                try:
+                    count = 0
+                    for line in lines(backend):
+                        out.write(line + "\n")
+                        count += 1
+                except BaseException:
+                    Path(out.name).unlink(missing_ok=True)
+                    raise
+            Path(out.name).replace(args.output)
+    except IndexError_ as exc:
+        print(f"archive export: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        raise  # `archive export | head`: main() ends quietly
+    except OSError as exc:
+        print(f"archive export: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    stories = count // 2 if args.format == "opensearch-bulk" else count
+    print(f"archive export: {stories} stories written to {args.output}", file=sys.stderr)
+    return 0
 
 
 def cmd_serve(args) -> int:

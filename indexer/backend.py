@@ -15,8 +15,6 @@ from indexer.query import SearchRequest
 from indexer.results import Hit, SearchResult, Story, Summary
 
 BACKENDS = ("whoosh", "opensearch")
-# Dated hits are counted per year (yyyy = yyyymmdd // 10000) or month (yyyymm = // 100).
-PERIOD_DIVISORS = {"year": 10000, "month": 100}
 
 
 class SearchBackend(Protocol):

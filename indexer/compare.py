@@ -10,6 +10,7 @@ import io
 from dataclasses import asdict, dataclass, field
 
 from indexer.backend import SearchBackend
+from indexer.periods import fill_periods, period_label
 from indexer.query import RequestError, SearchRequest, parse_request
 from indexer.registry import FACETS_BY_NAME
 from indexer.results import Summary
@@ -192,21 +193,3 @@ def compare(
         series.append(Series(text, found.total, counts, shares, None, found.notices))
     labels = [period_label(k, unit) for k in periods]
     return Comparison(unit, labels, all_counts, series)
-
-
-def fill_periods(keys: list[int], unit: str) -> list[int]:
-    """Every year or month from the first key to the last, so the axis is even."""
-    if not keys:
-        return []
-    if unit == "year":
-        return list(range(keys[0], keys[-1] + 1))
-    out, key = [], keys[0]
-    while key <= keys[-1]:
-        out.append(key)
-        key = key + 89 if key % 100 == 12 else key + 1  # December -> next January
-    return out
-
-
-def period_label(key: int, unit: str) -> str:
-    """2016 -> '2016'; 201603 -> '2016-03'."""
-    return f"{key:04d}" if unit == "year" else f"{key // 100:04d}-{key % 100:02d}"

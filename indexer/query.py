@@ -305,3 +305,8 @@ def or_joined(q: str, found: list[tuple[re.Match, str]]) -> set[int]:
         ):
             raise RequestError(f"{m.group(0).strip()!r} is joined by OR. " + FILTER_SYNTAX_HELP)
     return joined
+
+
+def minus_to_not(text: str) -> str:
+    """'-word' and '-"a phrase"' -> 'NOT word', the syntax both backends' parsers know."""
+    return re.sub(r'(^|\s)-(?=["\w])', r"\1NOT ", text)

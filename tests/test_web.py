@@ -128,6 +128,62 @@ def test_openapi_describes_the_api(client):
     assert {"q", "speaker", "topic", "from", "to", "sort", "page"} <= names
 
 
+JSON_TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+}
+
+
+def conforms(value, schema: dict, where: str = "$") -> list[str]:
+    """Where value departs from an OpenAPI schema: wrong types, keys the schema does not
+    name, or keys it names that the value lacks."""
+    if value is None:
+        return [] if schema.get("nullable") else [f"{where} is null"]
+    if not isinstance(value, JSON_TYPES[schema["type"]]) or (
+        schema["type"] == "integer" and isinstance(value, bool)
+    ):
+        return [f"{where} is {type(value).__name__}, not {schema['type']}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where} = {value!r} is not one of {schema['enum']}"]
+    problems = []
+    if schema["type"] == "object" and "properties" in schema:
+        if set(value) != set(schema["properties"]):
+            problems.append(f"{where} keys differ: {set(value) ^ set(schema['properties'])}")
+        for key, sub in schema["properties"].items():
+            if key in value:
+                problems += conforms(value[key], sub, f"{where}.{key}")
+    if schema["type"] == "object" and "additionalProperties" in schema:
+        for key, item in value.items():
+            problems += conforms(item, schema["additionalProperties"], f"{where}.{key}")
+    if schema["type"] == "array":
+        for i, item in enumerate(value):
+            problems += conforms(item, schema["items"], f"{where}[{i}]")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=trafficking",
+        "q=said&speaker=Sar+Kheng&sort=newest",
+        "q=nothingmatcheszzz&topic=Drugs&from=2016",
+        "q=traficking",
+    ],
+)
+def test_api_answers_match_the_generated_schema(client, query):
+    doc = client.get("/api/openapi.json").get_json()
+    op = doc["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]
+    answer = client.get("/api/search?" + query).get_json()
+    assert conforms(answer, op["schema"]) == []
+    # The check can fail: a key the schema does not name is caught.
+    assert conforms({**answer, "extra": 1}, op["schema"])
+
+
 @pytest.mark.parametrize(
     "url,message",
     [

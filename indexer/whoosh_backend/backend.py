@@ -12,7 +12,6 @@ from whoosh import highlight
 from whoosh.query import Term
 
 from archive.record import Article
-from indexer.backend import PERIOD_DIVISORS
 from indexer.query import SearchRequest, split_filters
 from indexer.results import Hit, SearchResult, Story, Summary
 from indexer.whoosh_backend import search as whoosh_search
@@ -99,7 +98,7 @@ class WhooshBackend:
 
     def summary(self, request: SearchRequest, unit: str = "year") -> Summary:
         """See SearchBackend.summary."""
-        return whoosh_search.summary(self.searcher(), request, PERIOD_DIVISORS[unit])
+        return whoosh_search.summary(self.searcher(), request, unit)
 
     def story(self, story_id: str) -> Story | None:
         """See SearchBackend.story."""

@@ -7,7 +7,7 @@ import re
 
 from whoosh import qparser, query
 
-from indexer.query import MAX_EDIT_DISTANCE, MAX_TERM_CHARS, MIN_WILDCARD_PREFIX
+from indexer.query import MAX_EDIT_DISTANCE, MAX_TERM_CHARS, MIN_WILDCARD_PREFIX, minus_to_not
 
 
 def make_parser(schema) -> qparser.QueryParser:
@@ -17,11 +17,6 @@ def make_parser(schema) -> qparser.QueryParser:
     # "body:" and "text:" are what users type for the full text.
     parser.add_plugin(qparser.FieldAliasPlugin({"content": ["body", "text"]}))
     return parser
-
-
-def minus_to_not(text: str) -> str:
-    """'-word' and '-"a phrase"' -> 'NOT word', the syntax Whoosh's parser knows."""
-    return re.sub(r'(^|\s)-(?=["\w])', r"\1NOT ", text)
 
 
 def bound_query(q: query.Query) -> tuple[query.Query, list[str]]:

@@ -7,10 +7,6 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.whoosh_backend.analysis import FastPositions, text_analyzer
 
-# Weights of the parts of a document inside the `content` field (see build_schema).
-TITLE_REPEAT = 3
-QUOTES_REPEAT = 1
-
 
 def keyword():
     """A filterable multi-value field: comma separated, case-folded, not scored."""

@@ -14,7 +14,8 @@ import numpy as np
 from whoosh import highlight, query
 from whoosh.searching import Searcher
 
-from indexer.query import ParsedQuery, SearchRequest, parse_day, split_filters
+from indexer.periods import UNDATED_LAST, day_bounds, iso_day, per_unit, timeline_of
+from indexer.query import ParsedQuery, SearchRequest, split_filters
 from indexer.registry import FACETS, FACETS_BY_NAME, UNDATED
 from indexer.results import (
     FacetResult,
@@ -23,7 +24,6 @@ from indexer.results import (
     SearchResult,
     Summary,
     Timeline,
-    TimelineBucket,
 )
 from indexer.whoosh_backend.facets import FacetTable, table_for
 from indexer.whoosh_backend.parse import bound_query, make_parser, text_query
@@ -33,13 +33,6 @@ from indexer.whoosh_backend.schema import text_analyzer_of
 SNIPPET_CHARS = 320
 FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-# Undated documents go last when sorting oldest first.
-UNDATED_LAST = 99991231
-# A chosen range narrower than three years (in yyyymmdd units) gets a monthly timeline.
-MONTHLY_BELOW = 30000
-# A chosen range only stretches the timeline's axis within these years (from=0001 would
-# otherwise ask for 24,000 empty months).
-TIMELINE_YEARS = (1900, 2100)
 
 
 @dataclass
@@ -156,24 +149,18 @@ def iter_hits(searcher: Searcher, request: SearchRequest, limit: int) -> Iterato
         yield hit_of(searcher, docnum, m.text_q, score, snippet=False)
 
 
-def summary(searcher: Searcher, request: SearchRequest, per: int) -> Summary:
-    """How many documents match, their first and last day, and dated hits per period (per is
-    10000 for years, 100 for months)."""
+def summary(searcher: Searcher, request: SearchRequest, unit: str) -> Summary:
+    """How many documents match, their first and last day, and dated hits per year or month."""
     m = resolve(searcher, request)
     days = m.table.day[m.final & m.table.days_between(None, None)]
-    values, counts = np.unique(days // per, return_counts=True)
+    months, counts = np.unique(days // 100, return_counts=True)
     return Summary(
         total=int(m.final.sum()),
         first=iso_day(int(days.min())) if days.size else None,
         last=iso_day(int(days.max())) if days.size else None,
-        periods=dict(zip(values.tolist(), counts.tolist(), strict=True)),
+        periods=per_unit(dict(zip(months.tolist(), counts.tolist(), strict=True)), unit),
         notices=m.notices,
     )
-
-
-def iso_day(day: int) -> str:
-    """yyyymmdd -> 'YYYY-MM-DD'."""
-    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 def intersect(docs: np.ndarray, others: list) -> np.ndarray:
@@ -213,13 +200,6 @@ def field_mask(searcher, table: FacetTable, name: str, values: list[str]) -> np.
         terms = query.Or([query.Term("person", v.lower()) for v in values])
         return table.mask(searcher.docs_for_query(terms))
     return table.select(name, values)
-
-
-def day_bounds(request: SearchRequest) -> tuple[int | None, int | None]:
-    """The from/to dates of a request as yyyymmdd bounds (None where open)."""
-    lo = parse_day(request.date_from, end=False) if request.date_from else None
-    hi = parse_day(request.date_to, end=True) if request.date_to else None
-    return lo, hi
 
 
 def range_mask(table: FacetTable, request: SearchRequest) -> np.ndarray | None:
@@ -382,25 +362,10 @@ def escape(text: str) -> str:
 def timeline(table: FacetTable, docs: np.ndarray, request: SearchRequest) -> Timeline:
     """Hits per year, or per month when the chosen range is narrow (dated documents only)."""
     lo, hi = day_bounds(request)
-    days = table.day[docs & table.days_between(lo, hi)]
-    if not days.size:
-        return Timeline("year", [], None, None)
-    years = days // 10000
-    narrow_range = lo is not None and hi is not None and hi - lo < MONTHLY_BELOW
-    monthly = narrow_range or (years.max() - years.min() < 2 and days.size > 1)
-    keys = days // 100 if monthly else years
-    values, counts = np.unique(keys, return_counts=True)
-    label = (lambda k: f"{k // 100:04d}-{k % 100:02d}") if monthly else (lambda k: f"{k:04d}")
-    per = 100 if monthly else 10000
-    return Timeline(
-        unit="month" if monthly else "year",
-        buckets=[
-            TimelineBucket(label(int(k)), int(c)) for k, c in zip(values, counts, strict=True)
-        ],
-        # The chosen range's ends, so the axis shows where the hits sit within it.
-        first=label(lo // per) if lo and TIMELINE_YEARS[0] <= lo // 10000 else None,
-        last=label(hi // per) if hi and hi // 10000 <= TIMELINE_YEARS[1] else None,
+    months, counts = np.unique(
+        table.day[docs & table.days_between(lo, hi)] // 100, return_counts=True
     )
+    return timeline_of(dict(zip(months.tolist(), counts.tolist(), strict=True)), request)
 
 
 def suggest(searcher, text: str) -> str | None:
