@@ -556,10 +556,10 @@ NOTES = """
   `numpy.bincount`, every facet counted as if its own selection were lifted.
 - Ingest runs two phases on the two cores: extraction in two worker processes, then two
   forked processes that each write one Whoosh segment from the records they inherit
-  (`indexer/writer.py`: terms computed once per distinct word, postings pooled per term),
-  committed together. Peak memory is the largest single process: the parent holds every
-  record of the corpus while regrouping duplicates, and a forked writer's resident size
-  includes the pages it shares with the parent.
+  (`indexer/whoosh_backend/writer.py`: terms computed once per distinct word, postings
+  pooled per term), committed together. Peak memory is the largest single process: the
+  parent holds every record of the corpus while regrouping duplicates, and a forked
+  writer's resident size includes the pages it shares with the parent.
 - The rendered page and the server's memory are measured through `archive serve` (waitress,
   8 threads) over loopback, one request at a time.
 - Adding new captures (generated with another seed) is the daily case: the ingest regroups

@@ -16,6 +16,13 @@ CAPTURES = ROOT / "tests" / "fixtures" / "captures"
 
 
 @pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where tests leave what a person may want to look at (screenshots, load figures): under
+    pytest's temporary folder, never the repository (pytest keeps the last three runs)."""
+    return tmp_path_factory.mktemp("artifacts", numbered=False)
+
+
+@pytest.fixture(scope="session")
 def corpus(tmp_path_factory) -> Path:
     """raw/ seeds plus the layout fixtures, copied so tests may add or change files."""
     folder = tmp_path_factory.mktemp("corpus")

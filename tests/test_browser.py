@@ -1,5 +1,5 @@
 """A new user's walk through the archive in real Chromium, against `archive serve` (waitress).
-Screenshots are kept in test-artifacts/."""
+Screenshots are kept under pytest's temporary folder (the `artifacts` fixture)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import running_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SCREENSHOTS: list[Path] = []  # the folder of this run, set by the fixture below
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -44,9 +44,15 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def screenshots(artifacts):
+    """Screenshots go to this run's artifacts folder."""
+    SCREENSHOTS[:] = [artifacts / "screenshots"]
+    SCREENSHOTS[0].mkdir(exist_ok=True)
+
+
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS[0] / f"{name}.png"), full_page=True)
 
 
 def test_server_is_waitress(server):

@@ -166,7 +166,7 @@ def test_csrf_attempts_are_refused(hostile_server, form):
 
 
 @pytest.mark.slow
-def test_load_while_ingesting(hostile_server, tmp_path):
+def test_load_while_ingesting(hostile_server, tmp_path, artifacts):
     base = hostile_server["url"]
     extra = tmp_path / "extra"
     write_corpus(300, extra)
@@ -203,8 +203,7 @@ def test_load_while_ingesting(hostile_server, tmp_path):
     for t in threads:
         t.join()
     p95 = statistics.quantiles(latencies, n=20)[18] * 1000
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "load.json").write_text(
+    (artifacts / "load.json").write_text(
         json.dumps(
             {
                 "clients": CLIENTS,

@@ -1,6 +1,7 @@
-"""The numpy ranking paths (indexer/ranking.py) give what Whoosh's own matchers and BM25F
-scorer give: the same documents, the same scores, the same order (issue 12). The index has
-several segments and deleted documents, as a real archive after a few ingests does."""
+"""The numpy ranking paths (indexer/whoosh_backend/ranking.py) give what Whoosh's own
+matchers and BM25F scorer give: the same documents, the same scores, the same order (issue
+12). The index has several segments and deleted documents, as a real archive after a few
+ingests does."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def no_survivors(index_dir: Path, wait: float = 5.0) -> bool:
     return False
 
 
-def test_kill_9_during_ingest_leaves_before_or_after(two_corpora, tmp_path):
+def test_kill_9_during_ingest_leaves_before_or_after(two_corpora, tmp_path, artifacts):
     rng = random.Random(3)
     outcomes = []
     for attempt in range(KILLS):
@@ -117,8 +117,7 @@ def test_kill_9_during_ingest_leaves_before_or_after(two_corpora, tmp_path):
         # The lock died with the process: the next ingest runs and completes the job.
         report = ingest([two_corpora["all"]], index_dir, prune=True)
         assert answers(index_dir) == two_corpora["after"], report
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "kill9.json").write_text(json.dumps(outcomes))
+    (artifacts / "kill9.json").write_text(json.dumps(outcomes))
 
 
 def test_kill_9_while_forked_segment_writers_run(two_corpora, tmp_path):
