@@ -36,8 +36,10 @@ class Facet:
     multi: bool = True
 
     def values_of(self, record: dict) -> list[str]:
-        """The facet's display values for one story record, de-duplicated."""
-        return distinct(self.values(record))
+        """The facet's display values for one story record, de-duplicated (at most one for a
+        single-valued facet, so a story is counted once in it)."""
+        values = distinct(self.values(record))
+        return values if self.multi else values[:1]
 
 
 # Order here is the order of the sidebar, of `archive search` output and of the CLI options.

@@ -142,7 +142,15 @@ def test_an_answer_is_read_into_the_same_typed_result():
                 },
                 "selected": {"buckets": []},
             },
-            "timeline": {"doc_count": 1, "months": {"buckets": [{"key": 201612, "doc_count": 1}]}},
+            "timeline": {
+                "doc_count": 1,
+                "months": {
+                    "buckets": [
+                        {"key_as_string": "201611", "key": 1477958400000, "doc_count": 0},
+                        {"key_as_string": "201612", "key": 1480550400000, "doc_count": 1},
+                    ]
+                },
+            },
         },
         "suggest": {"words": []},
     }

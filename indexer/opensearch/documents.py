@@ -37,7 +37,6 @@ def document_of(story: Story) -> dict:
         "date": record.get("date")[:10] if record.get("date") else None,
         "day": day,
         "day_asc": day or 99991231,
-        "month": day // 100,
         "record": record,
     }
 

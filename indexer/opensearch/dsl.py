@@ -21,10 +21,22 @@ from indexer.registry import FACETS, FACETS_BY_NAME
 
 SNIPPET_CHARS = 160  # per fragment; two fragments make our 320-character snippet
 MARK = ('<mark class="hl">', "</mark>")
-# Months an archive spans at most in one timeline aggregation (200 years).
-MAX_MONTHS = 2400
 # Words of the box users type before a colon for the full text.
 FIELD_ALIASES = {"text:": "body:", "content:": "body:"}
+
+
+# Dated hits per month, the unit every timeline and comparison is built from (indexer/periods):
+# a date histogram keyed yyyymm, empty months left out.
+MONTHS = {
+    "months": {
+        "date_histogram": {
+            "field": "date",
+            "calendar_interval": "month",
+            "format": "yyyyMM",
+            "min_doc_count": 1,
+        }
+    }
+}
 
 
 def text_clause(text: str) -> dict:
@@ -167,10 +179,7 @@ def search_body(
     if facets:
         aggs = {f"facet:{f.name}": facet_aggregation(request, f.name) for f in FACETS}
         selections = [values_clause(n, vs) for n, vs in request.filters.items()]
-        aggs["timeline"] = {
-            "filter": all_of(selection_filters(request)),
-            "aggs": {"months": {"terms": {"field": "month", "size": MAX_MONTHS}}},
-        }
+        aggs["timeline"] = {"filter": all_of(selection_filters(request)), "aggs": MONTHS}
         for name in request.filters:
             aggs[f"without:{name}"] = {"filter": all_of(selection_filters(request, lifted=name))}
         if request_range(request):
@@ -201,7 +210,7 @@ def summary_body(request: SearchRequest) -> dict:
                         "aggs": {
                             "first": {"min": {"field": "day"}},
                             "last": {"max": {"field": "day"}},
-                            "months": {"terms": {"field": "month", "size": MAX_MONTHS}},
+                            **MONTHS,
                         },
                     }
                 },
@@ -263,7 +272,7 @@ def speaker_body(name: str, q: str, start: int, size: int) -> dict:
         "track_total_hits": True,
         "_source": ["id", "record", "body"],
         "aggs": {
-            "months": {"terms": {"field": "month", "size": MAX_MONTHS}},
+            **MONTHS,
             "quotes": {"nested": {"path": "quotes"}, "aggs": {"said": {"filter": said}}},
         },
     }

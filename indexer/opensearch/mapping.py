@@ -80,10 +80,9 @@ def index_body() -> dict:
                 },
                 "people": {"type": "keyword", "normalizer": "folded"},  # person:"..." filter
                 "facet": {"properties": {f.name: facet_field() for f in FACETS}},
-                "date": {"type": "date", "format": "strict_date_optional_time"},
+                "date": {"type": "date", "format": "strict_date_optional_time"},  # timelines
                 "day": {"type": "integer"},  # yyyymmdd, 0 when undated: ranges, newest first
                 "day_asc": {"type": "integer"},  # 99991231 when undated: oldest first
-                "month": {"type": "integer"},  # yyyymm, 0 when undated: timeline and compare
                 # The stored record, returned as it is and never searched.
                 "record": {"type": "object", "enabled": False},
             },

@@ -109,8 +109,8 @@ def value_of(bucket: dict, selected: set[str]) -> FacetValue:
 
 
 def months_of(agg: dict) -> dict[int, int]:
-    """Dated hits per month from a terms aggregation on `month` (0 is undated)."""
-    return {int(b["key"]): b["doc_count"] for b in agg["buckets"] if int(b["key"])}
+    """Dated hits per month (yyyymm) from the MONTHS date histogram."""
+    return {int(b["key_as_string"]): b["doc_count"] for b in agg["buckets"] if b["doc_count"]}
 
 
 def suggestion_of(text: str, answer: dict) -> str | None:
