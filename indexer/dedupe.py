@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from array import array
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
-
-from archive.record import Article
 
 NUM_HASHES = 32
 BANDS = 8  # 8 bands of 4 rows: pairs above ~0.7 Jaccard nearly always meet in a band
@@ -51,12 +51,12 @@ def signature(text: str) -> list[int]:
     return ((shingles[None, :] ^ _SEEDS) * _MIX).min(axis=1).tolist()
 
 
-def similarity(a: list[int], b: list[int]) -> float:
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of two signatures."""
     return sum(x == y for x, y in zip(a, b, strict=True)) / NUM_HASHES
 
 
-def band_keys(sig: list[int]) -> list[int]:
+def band_keys(sig: Sequence[int]) -> list[int]:
     """One key per LSH band: records sharing a key are compared. Stable 64-bit integers (a
     keyed hash, not Python's hash()), so the keys stored by one ingest match the next's."""
     rows = NUM_HASHES // BANDS
@@ -68,9 +68,10 @@ def band_keys(sig: list[int]) -> list[int]:
     return keys
 
 
-def group(records: list[tuple[Article, list[int]]]) -> dict[str, str]:
-    """Map each record id to its group's primary id (the smallest id: deterministic)."""
-    parent = {a.id: a.id for a, _ in records}
+def group(records: list[tuple[str, str | None, Sequence[int]]]) -> dict[str, str]:
+    """Map each record id to its group's primary id (the smallest id: deterministic), from
+    each record's (id, normal_url key, signature): grouping needs no text."""
+    parent = {rid: rid for rid, _, _ in records}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -84,17 +85,22 @@ def group(records: list[tuple[Article, list[int]]]) -> dict[str, str]:
             parent[max(rx, ry)] = min(rx, ry)
 
     by_url: dict[str, str] = {}
-    buckets: dict[int, list[tuple[str, list[int]]]] = defaultdict(list)
-    for article, sig in records:
-        key = normal_url(article.url)
+    buckets: dict[int, list[tuple[str, Sequence[int]]]] = defaultdict(list)
+    for rid, key, sig in records:
         if key:
             if key in by_url:
-                union(by_url[key], article.id)
-            by_url.setdefault(key, article.id)
+                union(by_url[key], rid)
+            by_url.setdefault(key, rid)
         for band_key in band_keys(sig):
             bucket = buckets[band_key]
             for other_id, other_sig in bucket:
-                if find(other_id) != find(article.id) and similarity(sig, other_sig) >= SAME_STORY:
-                    union(other_id, article.id)
-            bucket.append((article.id, sig))
-    return {a.id: find(a.id) for a, _ in records}
+                if find(other_id) != find(rid) and similarity(sig, other_sig) >= SAME_STORY:
+                    union(other_id, rid)
+            bucket.append((rid, sig))
+    return {rid: find(rid) for rid, _, _ in records}
+
+
+def compact(sig: Sequence[int]) -> array:
+    """A signature in 8 bytes a hash (a list of Python ints takes 45): an ingest keeps one
+    for every record it groups."""
+    return array("Q", sig)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +19,10 @@ from archive.ingest import (
     extract_web_archive,
     is_web_archive,
 )
-from archive.record import Article
 from indexer import dedupe, state
 from indexer.backend import SearchBackend, open_backend
 from indexer.lock import IndexError_, ingest_lock
+from indexer.staging import RecordReader, Staging
 from indexer.state import open_state
 
 
@@ -88,34 +88,38 @@ def ingest(
         if not rebuild:
             check_generation(conn, backend)
         report = IngestReport()
-        run = _Run(conn, report, rebuild)
-        naming = state.RootNames(conn)
-        files, skipped = collect(paths, follow_links, naming)
-        report.failed.extend((o.path, o.error) for o in skipped)
-        run.migrate(files)
-        todo = run.changed_files(files)
-        report.phases["scan"] = time.perf_counter() - started
-        files_todo = [c for c in todo if not is_web_archive(c)]
-        for done, pair in enumerate(extract_many(files_todo, workers, extract_signed), 1):
-            run.take(*pair)
-            if progress:
-                progress(done, len(files_todo))
-        for capture in todo:
-            if is_web_archive(capture):  # streamed here, one page at a time
-                run.take_archive(capture, extract_web_archive(capture))
-        if prune:
-            run.prune(
-                {root_key(naming, Path(p)) for p in paths},
-                {f.key for f in files},
-                {f.key for f in files if is_web_archive(f)},
-            )
-        report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
-        run.commit(backend)
-        report.records = conn.execute("select count(*) from records").fetchone()[0]
-        report.documents = conn.execute("select count(distinct group_id) from records").fetchone()[
-            0
-        ]
-        conn.close()
+        staging = Staging(index_dir)
+        try:
+            run = _Run(conn, report, staging, rebuild)
+            naming = state.RootNames(conn)
+            files, skipped = collect(paths, follow_links, naming)
+            report.failed.extend((o.path, o.error) for o in skipped)
+            run.migrate(files)
+            todo = run.changed_files(files)
+            report.phases["scan"] = time.perf_counter() - started
+            files_todo = [c for c in todo if not is_web_archive(c)]
+            for done, pair in enumerate(extract_many(files_todo, workers, extract_signed), 1):
+                run.take(*pair)
+                if progress:
+                    progress(done, len(files_todo))
+            for capture in todo:
+                if is_web_archive(capture):  # streamed here, one page at a time
+                    run.take_archive(capture, extract_web_archive(capture))
+            if prune:
+                run.prune(
+                    {root_key(naming, Path(p)) for p in paths},
+                    {f.key for f in files},
+                    {f.key for f in files if is_web_archive(f)},
+                )
+            report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
+            run.commit(backend)
+            report.records = conn.execute("select count(*) from records").fetchone()[0]
+            report.documents = conn.execute(
+                "select count(distinct group_id) from records"
+            ).fetchone()[0]
+            conn.close()
+        finally:
+            staging.close()
         if rebuild:
             state.replace_state(index_dir)
     report.seconds = round(time.perf_counter() - started, 3)
@@ -160,9 +164,16 @@ def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None]:
 class _Run:
     """State of one ingest between reading the disk and committing the index."""
 
-    def __init__(self, conn: sqlite3.Connection, report: IngestReport, rebuild: bool = False):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        report: IngestReport,
+        staging: Staging,
+        rebuild: bool = False,
+    ):
         self.conn = conn
         self.report = report
+        self.staging = staging
         self.rebuild = rebuild
         self.known = {
             row[0]: FileRow(*row)
@@ -172,8 +183,11 @@ class _Run:
         }
         self.stats: dict[str, tuple[int, int]] = {}
         self.rows: list[FileRow] = []
-        self.upserts: dict[str, Article] = {}
-        self.signatures: dict[str, list[int]] = {}
+        # New or changed records: their text waits in the staging file; only what grouping
+        # needs stays in memory (URL key and compact signature), so memory does not hold
+        # every record of a big ingest (#12).
+        self.upserts: dict[str, str | None] = {}  # id -> normal_url key
+        self.signatures: dict[str, Sequence[int]] = {}
         self.deletes: set[str] = set()
         self.gone_paths: list[str] = []
         self.archive_pages: dict[str, list[str]] | None = None  # see members()
@@ -284,8 +298,10 @@ class _Run:
         if old and old.status == "ok" and old.content_hash == article.content_hash:
             self.report.unchanged += 1
         else:
-            self.upserts[article.id] = article
-            self.signatures[article.id] = signature or dedupe.signature(article.body)
+            self.staging.put(article)
+            self.upserts[article.id] = dedupe.normal_url(article.url)
+            sig = signature or dedupe.signature(article.body)
+            self.signatures[article.id] = dedupe.compact(sig)
             if old and old.record_id:
                 self.report.updated += 1
             else:
@@ -316,30 +332,41 @@ class _Run:
         touched = set(self.upserts) | self.deletes
         current = self.reachable(touched)
         old_groups = state.groups_of(self.conn, set(current) | self.deletes)
-        groups = dedupe.group(list(current.values()))
+        groups = dedupe.group([(rid, key, sig) for rid, (key, sig) in current.items()])
         mark = time.perf_counter()
         affected = {old_groups[r] for r in touched if old_groups.get(r)}
         affected |= {groups[r] for r in touched if r in groups}
         affected |= {g for r, g in groups.items() if old_groups.get(r) != g}
         affected |= {old_groups[r] for r, g in groups.items() if old_groups.get(r, g) != g}
-        members: dict[str, list[Article]] = {}
+        members: dict[str, list[str]] = {}
         for rid, gid in groups.items():
             if gid in affected:
-                members.setdefault(gid, []).append(current[rid][0])
+                members.setdefault(gid, []).append(rid)
         # The state's changes are written first, uncommitted: whatever fails before the index
         # commits (a name SQLite cannot store, a full disk) leaves both as they were (#15).
         self.stage(current, groups)
+        # Each story's records are read when its document is built: new ones from the staging
+        # file, the others from the state as last committed (WAL: the open transaction is
+        # not seen, and the records it changes are all staged).
+        state_file = self.conn.execute("pragma database_list").fetchone()[2]
+        reader = RecordReader(self.staging.path, Path(state_file), set(self.upserts))
         try:
-            backend.replace(sorted(affected), members.get, clear=self.rebuild)
+            backend.replace(
+                sorted(affected),
+                lambda gid: reader(members[gid]) if gid in members else None,
+                clear=self.rebuild,
+            )
         except BaseException:
             self.conn.execute("rollback")
             raise
+        finally:
+            reader.close()
         self.report.phases["index"] = time.perf_counter() - mark
         mark = time.perf_counter()
         self.finish(backend)
         self.report.phases["save"] = time.perf_counter() - mark
 
-    def reachable(self, touched: set[str]) -> dict[str, tuple[Article, list[int]]]:
+    def reachable(self, touched: set[str]) -> dict[str, tuple[str | None, Sequence[int]]]:
         """The records whose grouping this ingest can change, with their signatures: the
         changed ones, the other members of their old groups (a group may split), and every
         record joined to those through a shared URL or near-identical text (groups may
@@ -347,15 +374,15 @@ class _Run:
         stored = state.record_count(self.conn)
         if len(touched) * 5 >= stored:
             # A large share of the archive changed: reading it all is cheaper than walking.
-            reach = state.load(self.conn)
+            reach = state.load_keys(self.conn)
         else:
             old = state.groups_of(self.conn, touched)
             seeds = state.members_of(self.conn, set(old.values())) | set(self.upserts)
-            reach = state.load(self.conn, self.walk(seeds))
+            reach = state.load_keys(self.conn, self.walk(seeds))
         for rid in self.deletes:
             reach.pop(rid, None)
-        for rid, article in self.upserts.items():
-            reach[rid] = (article, self.signatures[rid])
+        for rid, url_key in self.upserts.items():
+            reach[rid] = (url_key, self.signatures[rid])
         return reach
 
     def walk(self, seeds: set[str]) -> set[str]:
@@ -369,7 +396,7 @@ class _Run:
                 continue
             seen.add(rid)
             if rid in upserted:
-                keys = dedupe.normal_url(self.upserts[rid].url), self.signatures[rid]
+                keys = self.upserts[rid], self.signatures[rid]
             else:
                 keys = state.keys_of(self.conn, rid)
             queue.extend(state.neighbours(self.conn, *keys) - seen - upserted)
@@ -396,8 +423,9 @@ class _Run:
         conn = self.conn
         for rid in self.deletes - set(current):
             state.delete_record(conn, rid)
-        for rid, article in self.upserts.items():
-            state.save_record(conn, article, current[rid][1], groups[rid])
+        for rid, path, record_json in self.staging.rows(self.upserts):
+            sig, url_key = self.signatures[rid], self.upserts[rid]
+            state.save_record(conn, rid, path, record_json, sig, groups[rid], url_key)
         for rid, gid in groups.items():
             conn.execute(
                 "update records set group_id = ? where id = ? and group_id is not ?",

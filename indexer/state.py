@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from archive.record import Article
@@ -133,7 +133,7 @@ def generation(conn: sqlite3.Connection) -> int | None:
     return int(row[0]) if row else None
 
 
-def band_rows(rid: str, sig: list[int]) -> list[tuple[int, str]]:
+def band_rows(rid: str, sig: Sequence[int]) -> list[tuple[int, str]]:
     """The bands table rows of one record."""
     return [(key, rid) for key in dedupe.band_keys(sig)]
 
@@ -170,7 +170,7 @@ def members_of(conn: sqlite3.Connection, group_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def keys_of(conn: sqlite3.Connection, rid: str) -> tuple[str | None, list[int]]:
+def keys_of(conn: sqlite3.Connection, rid: str) -> tuple[str | None, Sequence[int]]:
     """A stored record's URL key and signature."""
     url_key, sig = conn.execute(
         "select url_key, signature from records where id = ?", (rid,)
@@ -178,7 +178,7 @@ def keys_of(conn: sqlite3.Connection, rid: str) -> tuple[str | None, list[int]]:
     return url_key, json.loads(sig)
 
 
-def neighbours(conn: sqlite3.Connection, url_key: str | None, sig: list[int]) -> set[str]:
+def neighbours(conn: sqlite3.Connection, url_key: str | None, sig: Sequence[int]) -> set[str]:
     """Stored records that dedupe.group would join to a record with these keys: the same
     URL, or a shared band and near-identical text."""
     found: set[str] = set()
@@ -198,34 +198,49 @@ def neighbours(conn: sqlite3.Connection, url_key: str | None, sig: list[int]) ->
     return found
 
 
-def load(conn: sqlite3.Connection, ids: Iterable[str] | None = None) -> dict:
-    """Stored records (all of them when ids is None): id -> (Article, signature)."""
+def load_keys(conn: sqlite3.Connection, ids: Iterable[str] | None = None) -> dict:
+    """The duplicate keys of stored records (all of them when ids is None): id -> (URL key,
+    compact signature). Grouping needs no more, so no record text is read."""
     if ids is None:
-        rows = conn.execute("select id, json, signature from records").fetchall()
+        rows = conn.execute("select id, url_key, signature from records")
     else:
         rows = []
         for part in chunks(ids):
             marks = ",".join("?" * len(part))
-            query = f"select id, json, signature from records where id in ({marks})"
+            query = f"select id, url_key, signature from records where id in ({marks})"
             rows += conn.execute(query, part).fetchall()
-    return {rid: (Article.from_dict(json.loads(js)), json.loads(sig)) for rid, js, sig in rows}
+    return {rid: (url_key, dedupe.compact(json.loads(sig))) for rid, url_key, sig in rows}
 
 
-def save_record(conn: sqlite3.Connection, article: Article, sig: list[int], gid: str) -> None:
-    """Store one record with its group and duplicate keys (inside the caller's transaction)."""
+def load_articles(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Article]:
+    """Stored records by id (missing ones left out)."""
+    found = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        query = f"select id, json from records where id in ({marks})"
+        found.update(
+            (rid, Article.from_dict(json.loads(js))) for rid, js in conn.execute(query, part)
+        )
+    return found
+
+
+def save_record(
+    conn: sqlite3.Connection,
+    rid: str,
+    path: str,
+    record_json: str,
+    sig: Sequence[int],
+    gid: str,
+    url_key: str | None,
+) -> None:
+    """Store one record (its JSON as extracted) with its group and duplicate keys (inside
+    the caller's transaction)."""
     conn.execute(
         "insert or replace into records values (?, ?, ?, ?, ?, ?)",
-        (
-            article.id,
-            article.source_path,
-            json.dumps(article.as_dict()),
-            json.dumps(sig),
-            gid,
-            dedupe.normal_url(article.url),
-        ),
+        (rid, path, record_json, json.dumps(list(sig)), gid, url_key),
     )
-    conn.execute("delete from bands where record_id = ?", (article.id,))
-    conn.executemany("insert into bands values (?, ?)", band_rows(article.id, sig))
+    conn.execute("delete from bands where record_id = ?", (rid,))
+    conn.executemany("insert into bands values (?, ?)", band_rows(rid, sig))
 
 
 def delete_record(conn: sqlite3.Connection, rid: str) -> None:
