@@ -31,8 +31,11 @@ from whoosh.writing import SegmentWriter
 # Rough bytes held per distinct term and per posting, for the pool's memory limit.
 TERM_COST = 320
 POSTING_COST = 60
-# Terms per pickled chunk when a run is written to disk.
-RUN_CHUNK = 4096
+# A run is written and read back in pickled chunks of about this many (estimated) bytes. A
+# chunk of a fixed number of terms was 0-142 MB (common words sort together), and pickling
+# it doubled the writer's memory for a moment; bounded chunks keep the peak at the pool's
+# limit (#12), and a merge holds one chunk per run.
+RUN_CHUNK_BYTES = 8 * 1024 * 1024
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, value bytes or None)
 
@@ -76,9 +79,15 @@ class TermPool:
         name = f"{random_name()}.terms"
         f = self.tempstore.create_file(name)
         try:
-            items = sorted(self.terms.items(), key=itemgetter(0))
-            for start in range(0, len(items), RUN_CHUNK):
-                f.write(pickle.dumps(items[start : start + RUN_CHUNK], pickle.HIGHEST_PROTOCOL))
+            chunk, size = [], 0
+            for item in sorted(self.terms.items(), key=itemgetter(0)):
+                chunk.append(item)
+                size += TERM_COST + POSTING_COST * len(item[1][0])
+                if size >= RUN_CHUNK_BYTES:
+                    pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                    chunk, size = [], 0
+            if chunk:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         finally:
             f.close()
         self.runs.append(name)
