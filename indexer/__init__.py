@@ -1,1 +1,2 @@
-"""The Whoosh index: schema, incremental ingest, query parsing, facets and search."""
+"""Indexing and search behind one seam: the ingest (state, duplicate grouping), request
+parsing, the facet registry and typed results, and the backends (Whoosh, OpenSearch)."""
