@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -155,10 +156,14 @@ def in_archive(path: str, archives: set[str]) -> bool:
     return False
 
 
-def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None]:
-    """Extract one file and compute its duplicate signature, both in the worker process."""
+def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None, str | None]:
+    """Extract one file, compute its duplicate signature and serialise its record, all in the
+    worker process (the ingest's main process, which stages every record, has one core)."""
     outcome = extract_one(capture)
-    return outcome, dedupe.signature(outcome.article.body) if outcome.article else None
+    if not outcome.article:
+        return outcome, None, None
+    record_json = json.dumps(outcome.article.as_dict())
+    return outcome, dedupe.signature(outcome.article.body), record_json
 
 
 class _Run:
@@ -269,7 +274,9 @@ class _Run:
         status, reason = ("error", damage[0]) if damage else ("archive", "web archive")
         self.rows.append(FileRow(key, size, mtime, None, None, status, reason))
 
-    def take(self, outcome, signature: list[int] | None = None) -> None:
+    def take(
+        self, outcome, signature: list[int] | None = None, record_json: str | None = None
+    ) -> None:
         """Record one extraction outcome; a failure keeps the file's last good record."""
         size, mtime = self.stats.get(outcome.path, (0, 0))
         old = self.known.get(outcome.path)
@@ -298,7 +305,7 @@ class _Run:
         if old and old.status == "ok" and old.content_hash == article.content_hash:
             self.report.unchanged += 1
         else:
-            self.staging.put(article)
+            self.staging.put(article, record_json)
             self.upserts[article.id] = dedupe.normal_url(article.url)
             sig = signature or dedupe.signature(article.body)
             self.signatures[article.id] = dedupe.compact(sig)

@@ -32,11 +32,11 @@ class Staging:
         self.conn.execute("create table staged (id text primary key, path text, json text)")
         self.pending = 0
 
-    def put(self, article: Article) -> None:
-        """Keep one extracted record until the commit."""
+    def put(self, article: Article, record_json: str | None = None) -> None:
+        """Keep one extracted record (its JSON when the worker made it) until the commit."""
         if not self.pending:
             self.conn.execute("begin")
-        record = json.dumps(article.as_dict())
+        record = record_json or json.dumps(article.as_dict())
         self.conn.execute(
             "insert or replace into staged values (?, ?, ?)",
             (article.id, article.source_path, record),
