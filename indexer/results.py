@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from indexer.query import SearchRequest
+
 
 class Result:
     """A result record: as_dict() is its JSON form."""
@@ -35,6 +37,45 @@ class Hit(Result):
     quote_by: str | None  # whose quote the snippet is, when it is one
     section_index: int | None  # a report's section holding the first match
     score: float | None  # relevance; None when sorted by date
+
+    @classmethod
+    def of_record(
+        cls,
+        story_id: str,
+        record: dict,
+        body: str,
+        *,
+        snippet: str | None = None,
+        quote_by: str | None = None,
+        section_index: int | None = None,
+        score: float | None = None,
+    ) -> Hit:
+        """The hit for a stored story record, as every backend shows it."""
+        return cls(
+            id=story_id,
+            title=record.get("title"),
+            display_title=record.get("title") or lede_words(body),
+            date=record.get("date"),
+            source_path=record.get("source_path"),
+            url=record.get("url"),
+            source=record.get("source"),
+            section=record.get("section"),
+            page_type=record.get("page_type"),
+            reporters=record.get("reporters", []),
+            speakers=record.get("speakers", []),
+            topics=record.get("topics", []),
+            captures=record.get("captures", []),
+            snippet=snippet,
+            quote_by=quote_by,
+            section_index=section_index,
+            score=round(float(score), 4) if score is not None else None,
+        )
+
+
+def lede_words(body: str, words: int = 14) -> str:
+    """The first words of the lede, for captures without a headline (and plain snippets)."""
+    first = body.split("\n\n", 1)[0].split()
+    return " ".join(first[:words]) + (" …" if len(first) > words else "")
 
 
 @dataclass
@@ -94,6 +135,23 @@ class SearchResult(Result):
     suggestion: str | None  # the query with misspelt words corrected, for few hits
     without: dict[str, int]  # for no hits: how many there would be without each filter
     notices: list[str] = field(default_factory=list)  # what was changed in the query and why
+
+    @classmethod
+    def answering(cls, request: SearchRequest, total: int, **found) -> SearchResult:
+        """The result of a request: its own state echoed (the URL's), the total and paging,
+        and what the backend found (hits, facets, timeline, suggestion, without, notices)."""
+        return cls(
+            query=request.q,
+            total=total,
+            page=request.page,
+            pages=max(1, -(-total // request.page_size)),
+            page_size=request.page_size,
+            sort=request.sort,
+            filters=request.filters,
+            date_from=request.date_from,
+            date_to=request.date_to,
+            **found,
+        )
 
 
 @dataclass

@@ -9,16 +9,9 @@ from indexer.opensearch.dsl import MARK
 from indexer.periods import iso_day, per_unit, timeline_of
 from indexer.query import SearchRequest, split_filters
 from indexer.registry import FACETS, FACETS_BY_NAME
-from indexer.results import FacetResult, FacetValue, Hit, SearchResult, Summary
+from indexer.results import FacetResult, FacetValue, Hit, SearchResult, Summary, lede_words
 
-LEDE_WORDS = 14  # words of the lede shown for a capture without a headline, as Whoosh's
-SNIPPET_LEDE_WORDS = 45
-
-
-def lede_words(body: str, words: int = LEDE_WORDS) -> str:
-    """The first words of the lede."""
-    first = body.split("\n\n", 1)[0].split()
-    return " ".join(first[:words]) + (" …" if len(first) > words else "")
+SNIPPET_LEDE_WORDS = 45  # a snippet without a match shows this much of the lede, as Whoosh's
 
 
 def plain(fragment: str) -> str:
@@ -33,25 +26,14 @@ def hit_of(doc: dict, snippet: bool) -> Hit:
     marked, quote_by = None, None
     if snippet:
         marked, quote_by = snippet_of(doc.get("highlight", {}), record, body)
-    score = doc.get("_score")
-    return Hit(
-        id=source["id"],
-        title=record.get("title"),
-        display_title=record.get("title") or lede_words(body),
-        date=record.get("date"),
-        source_path=record.get("source_path"),
-        url=record.get("url"),
-        source=record.get("source"),
-        section=record.get("section"),
-        page_type=record.get("page_type"),
-        reporters=record.get("reporters", []),
-        speakers=record.get("speakers", []),
-        topics=record.get("topics", []),
-        captures=record.get("captures", []),
+    return Hit.of_record(
+        source["id"],
+        record,
+        body,
         snippet=marked,
         quote_by=quote_by,
         section_index=section_of(record, body, doc.get("highlight", {})) if snippet else None,
-        score=round(float(score), 4) if score is not None else None,
+        score=doc.get("_score"),
     )
 
 
@@ -137,16 +119,9 @@ def result_of(
         without = {
             k.split(":", 1)[1]: v["doc_count"] for k, v in aggs.items() if k[:8] == "without:"
         }
-    return SearchResult(
-        query=request.q,
-        total=total,
-        page=request.page,
-        pages=max(1, -(-total // request.page_size)),
-        page_size=request.page_size,
-        sort=request.sort,
-        filters=request.filters,
-        date_from=request.date_from,
-        date_to=request.date_to,
+    return SearchResult.answering(
+        request,
+        total,
         hits=[hit_of(doc, snippets) for doc in answer["hits"]["hits"]],
         facets={f.name: facet_of(request, f.name, aggs[f"facet:{f.name}"]) for f in FACETS}
         if facets

@@ -24,6 +24,7 @@ from indexer.results import (
     SearchResult,
     Summary,
     Timeline,
+    lede_words,
 )
 from indexer.whoosh_backend.facets import FacetTable, table_for
 from indexer.whoosh_backend.parse import bound_query, make_parser, text_query
@@ -121,16 +122,9 @@ def search(
         docs = intersect(m.base, [m.in_range, *others]) if facet.name in m.selections else m.final
         counted[facet.name] = facet_result(m.table, facet.name, docs, request)
     total = int(m.final.sum())
-    return SearchResult(
-        query=request.q,
-        total=total,
-        page=request.page,
-        pages=max(1, -(-total // request.page_size)),
-        page_size=request.page_size,
-        sort=request.sort,
-        filters=request.filters,
-        date_from=request.date_from,
-        date_to=request.date_to,
+    return SearchResult.answering(
+        request,
+        total,
         hits=page_hits(searcher, m, request, snippets),
         facets=counted,
         timeline=timeline(m.table, intersect(m.base, list(m.selections.values())), request)
@@ -286,24 +280,14 @@ def hit_of(searcher, docnum: int, text_q, score, snippet: bool = True) -> Hit:
     snippet_html, quote_by = (
         snippet_for(searcher, body, record, text_q) if snippet else (None, None)
     )
-    return Hit(
-        id=stored["id"],
-        title=record.get("title"),
-        display_title=record.get("title") or lede_words(body),
-        date=record.get("date"),
-        source_path=record.get("source_path"),
-        url=record.get("url"),
-        source=record.get("source"),
-        section=record.get("section"),
-        page_type=record.get("page_type"),
-        reporters=record.get("reporters", []),
-        speakers=record.get("speakers", []),
-        topics=record.get("topics", []),
-        captures=record.get("captures", []),
+    return Hit.of_record(
+        stored["id"],
+        record,
+        body,
         snippet=snippet_html,
         quote_by=quote_by,
         section_index=hit_section(searcher, body, record, text_q) if snippet else None,
-        score=round(float(score), 4) if score is not None else None,
+        score=score,
     )
 
 
@@ -320,12 +304,6 @@ def hit_section(searcher, body: str, record: dict, text_q) -> int | None:
                 (i for i, s in enumerate(sections) if s["offset"] <= token.startchar), default=None
             )
     return None
-
-
-def lede_words(body: str, words: int = 14) -> str:
-    """The first words of the lede, for captures without a headline."""
-    first = body.split("\n\n", 1)[0].split()
-    return " ".join(first[:words]) + (" …" if len(first) > words else "")
 
 
 def snippet_for(searcher, body: str, record: dict, text_q) -> tuple[str, str | None]:
