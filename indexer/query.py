@@ -22,6 +22,9 @@ MAX_SELECTIONS = 200
 MAX_EDIT_DISTANCE = 2
 MIN_WILDCARD_PREFIX = 2
 MAX_TERM_CHARS = 60
+# A word pattern (fuzzy~, prefix*) is searched as at most this many of the words it
+# matches, the most frequent: each one is a posting list to read (#15).
+MAX_EXPANSIONS = 200
 MAX_PAGE = 1000
 # Defaults of the sizes the web app sets from its config (PAGE_SIZE, FACET_SIZE, ...).
 PAGE_SIZE = 10  # hits per page: a screen of results with their snippets

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from indexer.opensearch.mapping import TEXT_FIELDS
 from indexer.query import (
+    MAX_EXPANSIONS,
     ParsedQuery,
     SearchRequest,
     minus_to_not,
@@ -53,7 +54,7 @@ def text_clause(text: str) -> dict:
             "default_operator": "AND",
             "lenient": True,  # bad syntax in one part does not fail the whole query
             "fuzziness": 1,  # `word~` without a number, as Whoosh reads it (~2 at most)
-            "fuzzy_max_expansions": 200,  # as MAX_EXPANSIONS in the Whoosh backend
+            "fuzzy_max_expansions": MAX_EXPANSIONS,
             "max_determinized_states": 10000,
         }
     }

@@ -15,7 +15,7 @@ from whoosh import highlight, query
 from whoosh.searching import Searcher
 
 from indexer.periods import UNDATED_LAST, day_bounds, iso_day, per_unit, timeline_of
-from indexer.query import ParsedQuery, SearchRequest, split_filters
+from indexer.query import MAX_EXPANSIONS, ParsedQuery, SearchRequest, split_filters
 from indexer.registry import FACETS, FACETS_BY_NAME, UNDATED
 from indexer.results import (
     FacetResult,
@@ -60,10 +60,8 @@ class Matches:
         )
 
 
-# A word pattern (fuzzy~, prefix*) is searched as at most this many of the words it
-# matches, the most frequent: each one is a posting list to read (#15).
-MAX_EXPANSIONS = 200
-# ...found among at most this many candidates in the vocabulary's order.
+# A pattern's MAX_EXPANSIONS most frequent words (indexer/query.py) are found among at
+# most this many candidates in the vocabulary's order.
 MAX_CANDIDATES = 5000
 
 
