@@ -13,6 +13,7 @@ import numpy as np
 from whoosh import query
 
 from indexer.whoosh_backend.facets import index_identity, segment_key
+from indexer.whoosh_backend.positions import PositionFile, open_position_file
 
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
@@ -31,6 +32,7 @@ CACHED_POSITIONS_MAX = 1000
 _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _positions: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: dict[tuple, np.ndarray] = {}
+_position_files: dict[tuple, PositionFile | None] = {}  # per segment (positions.py)
 _segments_seen: dict[object, frozenset] = {}  # per index: the segments last searched
 _lock = threading.Lock()
 
@@ -110,8 +112,14 @@ def leaf_positions(
     leaf, key: tuple, term: str, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(document number, position) of every occurrence of one term in the candidate
-    documents of one segment. Only the candidates' postings are decoded; a rare term's whole
-    list (a name's words) is decoded once and kept."""
+    documents of one segment: sliced from the segment's position file when it has one, else
+    decoded from Whoosh's postings (only the candidates'; a rare term's whole list, a name's
+    words, is decoded once and kept)."""
+    side = position_file(leaf, key)
+    if side is not None:
+        found = side_positions(leaf, key, side, term, candidates)
+        if found is not None:
+            return found
     cache_key = (*key, term)
     with _lock:
         found = _positions.get(cache_key)
@@ -130,6 +138,39 @@ def leaf_positions(
                 _positions.popitem(last=False)
     keep = wanted_mask(leaf, candidates)[found[0]]
     return found[0][keep], found[1][keep]
+
+
+def position_file(leaf, key: tuple) -> PositionFile | None:
+    """The segment's position file (positions.py), opened once per process, or None."""
+    with _lock:
+        if key in _position_files:
+            return _position_files[key]
+    found = open_position_file(leaf)
+    with _lock:
+        _position_files[key] = found
+    return found
+
+
+def side_positions(leaf, key: tuple, side: PositionFile, term: str, candidates: np.ndarray):
+    """leaf_positions() from a position file: the term's postings give each candidate's
+    place, the file its positions. None when the file does not list the term's postings as
+    the segment does (then Whoosh's own are read)."""
+    ids, _ = leaf_postings(leaf, key, term)
+    found = side.of(term)
+    if found is None:
+        return None if ids.size else (ids, ids)
+    counts, positions = found
+    if counts.size != ids.size:
+        return None
+    at = np.searchsorted(ids, candidates)
+    inside = at < ids.size
+    at = at[inside]
+    at = at[ids[at] == candidates[inside]]  # the candidates holding the term
+    ends = np.cumsum(counts, dtype=np.int64)
+    n = counts[at].astype(np.int64)
+    first = np.cumsum(n) - n  # where each candidate's positions start in the output
+    take = np.repeat(ends[at] - n - first, n) + np.arange(int(n.sum()))
+    return np.repeat(ids[at], n), positions[take].astype(np.int64)
 
 
 def wanted_mask(leaf, candidates: np.ndarray) -> np.ndarray:
@@ -240,7 +281,7 @@ def forget_gone(folder, segments: frozenset) -> None:
         if _segments_seen.get(folder) == segments:
             return
         _segments_seen[folder] = segments
-        for cache in (_postings, _positions, _lengths):
+        for cache in (_postings, _positions, _lengths, _position_files):
             gone = [
                 k
                 for k in cache
@@ -253,7 +294,7 @@ def forget_gone(folder, segments: frozenset) -> None:
 def forget_all() -> None:
     """Empty every cache (the benchmark's passes start cold on the same footing)."""
     with _lock:
-        for cache in (_postings, _positions, _lengths, _segments_seen):
+        for cache in (_postings, _positions, _lengths, _position_files, _segments_seen):
             cache.clear()
 
 

@@ -4,7 +4,8 @@ Whoosh's own writer spent most of an ingest's index phase in its posting pool: e
 posting becomes a tuple, millions of tuples are sorted, and past the memory limit they are
 pickled to disk one at a time and merged back in Python. Documents arrive in document
 order, so grouping postings by term as they come gives each term's postings already sorted;
-writing the segment then sorts only the distinct terms (TermPool). Big batches are split
+writing the segment then sorts only the distinct terms (TermPool), and records the search
+field's positions as flat arrays on the way (positions.py). Big batches are split
 between forked processes that each write one segment from the records they inherit, and
 the parent commits all segments at once, as Whoosh's multiprocessing writer does.
 
@@ -27,6 +28,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from indexer.whoosh_backend.positions import positions_writer
 
 # Rough bytes held per distinct term and per posting, for the pool's memory limit.
 TERM_COST = 320
@@ -169,10 +172,20 @@ class SegmentBuilder(SegmentWriter):
         """Write the pooled postings into the segment's files."""
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
+        positions = positions_writer(self.storage, self.newsegment)
         try:
             lengths = _Lengths(pdr) if pdr else None
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            postings = self.pool.iter_postings()
+            if positions:
+                postings = positions.tap(postings)
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
             self.fieldwriter.close()
+            if positions:
+                positions.close()
+        except BaseException:
+            if positions:
+                positions.abandon()
+            raise
         finally:
             if pdr:
                 pdr.close()
