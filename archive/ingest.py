@@ -6,8 +6,9 @@ import os
 import resource
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,7 +277,20 @@ def extract_many(
     if workers == 1 or len(paths) < 2 * workers:
         yield from map(job, paths)
         return
+    size = settings.INGEST_CHUNKSIZE
+    chunks = (paths[i : i + size] for i in range(0, len(paths), size))
+    window: deque[Future] = deque()
     with ProcessPoolExecutor(
         max_workers=workers, initializer=limit_memory, initargs=(settings.EXTRACT_MEMORY_MB,)
     ) as pool:
-        yield from pool.map(job, paths, chunksize=settings.INGEST_CHUNKSIZE)
+        for chunk in chunks:
+            window.append(pool.submit(run_chunk, job, chunk))
+            if len(window) >= workers * settings.INGEST_WINDOW:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
+
+
+def run_chunk(job: Callable[[Path], T], chunk: list[Path]) -> list[T]:
+    """In a worker: job on each path of one chunk."""
+    return [job(path) for path in chunk]

@@ -89,5 +89,9 @@ REPORT_MIN_HEADINGS = 4
 # --- Ingest ----------------------------------------------------------------------------
 # Files handed to each worker at a time: large enough to amortise pickling.
 INGEST_CHUNKSIZE = 8
+# Chunks in flight per worker: enough that no worker waits while the main process takes the
+# results before them, few enough that neither waiting captures nor finished results pile up
+# (pool.map submitted every chunk at once, so memory grew with the number of files, #12).
+INGEST_WINDOW = 4
 # On runs of at least this many files, print progress every this many files.
 PROGRESS_EVERY = 500

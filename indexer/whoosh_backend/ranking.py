@@ -13,7 +13,7 @@ import numpy as np
 from whoosh import query
 
 from indexer.whoosh_backend.facets import index_identity, segment_key
-from indexer.whoosh_backend.positions import PositionFile, open_position_file
+from indexer.whoosh_backend.flatpostings import FlatPostings, open_flat
 
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
@@ -32,7 +32,7 @@ CACHED_POSITIONS_MAX = 1000
 _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _positions: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: dict[tuple, np.ndarray] = {}
-_position_files: dict[tuple, PositionFile | None] = {}  # per segment (positions.py)
+_flat_files: dict[tuple, FlatPostings | None] = {}  # per segment (flatpostings.py)
 _segments_seen: dict[object, frozenset] = {}  # per index: the segments last searched
 _lock = threading.Lock()
 
@@ -51,37 +51,43 @@ def simple_terms(q: query.Query) -> list[str] | None:
 
 
 def leaf_postings(leaf, key: tuple, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, term frequencies) of one term in one segment, cached."""
+    """(document numbers, term frequencies) of one term in one segment, cached: sliced from
+    the segment's flat file when it has one, else decoded from Whoosh's blocks."""
     cache_key = (*key, term)
     with _lock:
         found = _postings.get(cache_key)
         if found is not None:
             _postings.move_to_end(cache_key)
             return found
-    if (FIELD, term) not in leaf:
-        found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-    else:
-        m = leaf.postings(FIELD, term)
-        while not hasattr(m, "_atend") and hasattr(m, "child"):
-            m = m.child  # the deleted-documents filter; deletions are applied in bm25()
-        ids, weights = [], []
-        # Read whole blocks (pinned whoosh3 3.54.0 internals) instead of one posting at a time.
-        while not m._atend:
-            m._read_ids()
-            m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int64))
-            weights.append(np.asarray(m._weights, dtype=np.float32)[: len(m._ids)])
-            m._next_block()
-        found = (
-            (np.concatenate(ids), np.concatenate(weights))
-            if ids
-            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        )
+    flat = flat_file(leaf, key)
+    found = flat.postings(term) if flat is not None else None
+    if found is None:
+        found = whoosh_postings(leaf, term)
     with _lock:
         _postings[cache_key] = found
         while len(_postings) > CACHED_TERMS:
             _postings.popitem(last=False)
     return found
+
+
+def whoosh_postings(leaf, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """leaf_postings() read from Whoosh's postings, a whole block at a time (pinned whoosh3
+    3.54.0 internals) instead of one posting at a time."""
+    if (FIELD, term) not in leaf:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    m = leaf.postings(FIELD, term)
+    while not hasattr(m, "_atend") and hasattr(m, "child"):
+        m = m.child  # the deleted-documents filter; deletions are applied in bm25()
+    ids, weights = [], []
+    while not m._atend:
+        m._read_ids()
+        m._read_weights()
+        ids.append(np.asarray(m._ids, dtype=np.int64))
+        weights.append(np.asarray(m._weights, dtype=np.float32)[: len(m._ids)])
+        m._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def phrase_parts(q: query.Query) -> tuple[list[str], list[list[str]]] | None:
@@ -115,9 +121,9 @@ def leaf_positions(
     documents of one segment: sliced from the segment's position file when it has one, else
     decoded from Whoosh's postings (only the candidates'; a rare term's whole list, a name's
     words, is decoded once and kept)."""
-    side = position_file(leaf, key)
-    if side is not None:
-        found = side_positions(leaf, key, side, term, candidates)
+    flat = flat_file(leaf, key)
+    if flat is not None:
+        found = flat_positions(leaf, key, flat, term, candidates)
         if found is not None:
             return found
     cache_key = (*key, term)
@@ -140,23 +146,23 @@ def leaf_positions(
     return found[0][keep], found[1][keep]
 
 
-def position_file(leaf, key: tuple) -> PositionFile | None:
-    """The segment's position file (positions.py), opened once per process, or None."""
+def flat_file(leaf, key: tuple) -> FlatPostings | None:
+    """The segment's flat postings file (flatpostings.py), opened once per process, or None."""
     with _lock:
-        if key in _position_files:
-            return _position_files[key]
-    found = open_position_file(leaf)
+        if key in _flat_files:
+            return _flat_files[key]
+    found = open_flat(leaf)
     with _lock:
-        _position_files[key] = found
+        _flat_files[key] = found
     return found
 
 
-def side_positions(leaf, key: tuple, side: PositionFile, term: str, candidates: np.ndarray):
-    """leaf_positions() from a position file: the term's postings give each candidate's
-    place, the file its positions. None when the file does not list the term's postings as
-    the segment does (then Whoosh's own are read)."""
+def flat_positions(leaf, key: tuple, flat: FlatPostings, term: str, candidates: np.ndarray):
+    """leaf_positions() from a flat file: the term's postings give each candidate's place,
+    the file its positions. None when the file does not list the term's postings as the
+    segment does (then Whoosh's own are read)."""
     ids, _ = leaf_postings(leaf, key, term)
-    found = side.of(term)
+    found = flat.positions(term)
     if found is None:
         return None if ids.size else (ids, ids)
     counts, positions = found
@@ -281,7 +287,7 @@ def forget_gone(folder, segments: frozenset) -> None:
         if _segments_seen.get(folder) == segments:
             return
         _segments_seen[folder] = segments
-        for cache in (_postings, _positions, _lengths, _position_files):
+        for cache in (_postings, _positions, _lengths, _flat_files):
             gone = [
                 k
                 for k in cache
@@ -294,7 +300,7 @@ def forget_gone(folder, segments: frozenset) -> None:
 def forget_all() -> None:
     """Empty every cache (the benchmark's passes start cold on the same footing)."""
     with _lock:
-        for cache in (_postings, _positions, _lengths, _position_files, _segments_seen):
+        for cache in (_postings, _positions, _lengths, _flat_files, _segments_seen):
             cache.clear()
 
 

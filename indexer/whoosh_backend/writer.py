@@ -5,7 +5,7 @@ posting becomes a tuple, millions of tuples are sorted, and past the memory limi
 pickled to disk one at a time and merged back in Python. Documents arrive in document
 order, so grouping postings by term as they come gives each term's postings already sorted;
 writing the segment then sorts only the distinct terms (TermPool), and records the search
-field's positions as flat arrays on the way (positions.py). Big batches are split
+field's postings as flat arrays on the way (flatpostings.py). Big batches are split
 between forked processes that each write one segment from the records they inherit, and
 the parent commits all segments at once, as Whoosh's multiprocessing writer does.
 
@@ -29,7 +29,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from indexer.whoosh_backend.positions import positions_writer
+from indexer.whoosh_backend.flatpostings import flat_writer
 
 # Rough bytes held per distinct term and per posting, for the pool's memory limit.
 TERM_COST = 320
@@ -172,19 +172,19 @@ class SegmentBuilder(SegmentWriter):
         """Write the pooled postings into the segment's files."""
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        positions = positions_writer(self.storage, self.newsegment)
+        flat = flat_writer(self.storage, self.newsegment)
         try:
             lengths = _Lengths(pdr) if pdr else None
             postings = self.pool.iter_postings()
-            if positions:
-                postings = positions.tap(postings)
+            if flat:
+                postings = flat.tap(postings)
             self.fieldwriter.add_postings(self.schema, lengths, postings)
             self.fieldwriter.close()
-            if positions:
-                positions.close()
+            if flat:
+                flat.close()
         except BaseException:
-            if positions:
-                positions.abandon()
+            if flat:
+                flat.abandon()
             raise
         finally:
             if pdr:

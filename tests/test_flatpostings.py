@@ -1,10 +1,12 @@
-"""Each segment's position file (indexer/whoosh_backend/positions.py) holds exactly the
-positions Whoosh's own postings hold, for segments written in one process, in forked ones,
-from spilled runs and by merges; phrases read from it rank as phrases read from Whoosh do;
-a segment without a usable file is read through Whoosh with the same answer (issue 12)."""
+"""Each segment's flat file (indexer/whoosh_backend/flatpostings.py) holds exactly the
+postings and positions Whoosh's own postings hold, for segments written in one process, in
+forked ones, from spilled runs and by merges; searches read from it rank as searches read
+from Whoosh do; a segment without a usable file is read through Whoosh with the same answer
+(issue 12)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -14,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import query
 
 from archive.extract import extract_file
 from indexer.ingest import ingest
-from indexer.whoosh_backend import positions, ranking
+from indexer.whoosh_backend import flatpostings, ranking
 from indexer.whoosh_backend.documents import index_document
 from indexer.whoosh_backend.parse import make_parser, text_query
 from indexer.whoosh_backend.schema import build_schema
@@ -31,44 +34,45 @@ from make_corpus import write_corpus  # noqa: E402
 FIELD = "content"
 
 
-def whoosh_positions(leaf, term: str) -> list[tuple[int, list[int]]]:
-    """(document, positions) of each posting of a term, as Whoosh's matcher decodes them."""
+def whoosh_postings(leaf, term: str) -> list[tuple[int, float, list[int]]]:
+    """(document, weight, positions) of each posting of a term, as Whoosh's matcher reads
+    them (deleted documents included: the file keeps the segment's postings as written)."""
     m = leaf.postings(FIELD, term)
+    while not hasattr(m, "_atend") and hasattr(m, "child"):
+        m = m.child
     out = []
     while m.is_active():
-        out.append((m.id(), m.value_as("positions")))
+        out.append((m.id(), m.weight(), m.value_as("positions")))
         m.next()
     return out
 
 
-def file_positions(leaf, side, term: str) -> list[tuple[int, list[int]]]:
-    """The same, with the documents from Whoosh's postings and the positions from the file."""
-    ids = []
-    m = leaf.postings(FIELD, term)
-    while m.is_active():
-        ids.append(m.id())
-        m.next()
-    counts, flat = side.of(term)
-    assert counts.size == len(ids), term
+def file_postings(flat, term: str) -> list[tuple[int, float, list[int]]]:
+    """The same, read from the flat file."""
+    docs, weights = flat.postings(term)
+    counts, flat_positions = flat.positions(term)
     ends = np.cumsum(counts)
     return [
-        (doc, flat[end - n : end].tolist())
-        for doc, n, end in zip(ids, counts.tolist(), ends.tolist(), strict=True)
+        (doc, weight, flat_positions[end - n : end].tolist())
+        for doc, weight, n, end in zip(
+            docs.tolist(), weights.tolist(), counts.tolist(), ends.tolist(), strict=True
+        )
     ]
 
 
 def assert_files_match_whoosh(folder: Path) -> int:
-    """Every segment has a position file equal to its postings; the number of segments."""
+    """Every segment has a flat file equal to its postings; the number of segments."""
     ix = whoosh_index.open_dir(folder)
     with ix.searcher() as searcher:
         leaves = [leaf for leaf, _ in searcher.ixreader.leaf_readers()]
         for leaf in leaves:
-            side = positions.open_position_file(leaf)
-            assert side is not None, leaf.segment()
+            flat = flatpostings.open_flat(leaf)
+            assert flat is not None, leaf.segment()
             terms = [t.decode() for t in leaf.lexicon(FIELD)]
-            assert side.n_terms == len(terms) > 100
+            assert flat.n_terms == len(terms) > 100
             for term in terms:
-                assert file_positions(leaf, side, term) == whoosh_positions(leaf, term), term
+                assert file_postings(flat, term) == whoosh_postings(leaf, term), term
+            assert flat.postings("no-such-term") is None
     return len(leaves)
 
 
@@ -91,14 +95,14 @@ def documents(corpus: Path) -> dict[str, dict]:
     [{"procs": 1}, {"procs": 2}, {"procs": 2, "limitmb": 0.02}],
     ids=["one process", "two processes", "spilled runs"],
 )
-def test_position_files_hold_whoosh_positions(tmp_path, corpus, options):
+def test_flat_files_hold_whoosh_postings_and_positions(tmp_path, corpus, options):
     docs = documents(corpus)
     ix = whoosh_index.create_in(tmp_path, build_schema())
     replace_documents(ix, sorted(docs), docs.get, **options)
     assert assert_files_match_whoosh(tmp_path) == options["procs"]
 
 
-def test_merged_segments_get_position_files_and_gone_ones_lose_them(tmp_path, corpus):
+def test_merged_segments_get_flat_files_and_gone_ones_lose_them(tmp_path, corpus):
     docs = documents(corpus)
     ids = sorted(docs)
     ix = whoosh_index.create_in(tmp_path, build_schema())
@@ -107,8 +111,9 @@ def test_merged_segments_get_position_files_and_gone_ones_lose_them(tmp_path, co
         replace_documents(ix, ids[k::commits], docs.get)
     segments = assert_files_match_whoosh(tmp_path)
     assert segments < commits  # Whoosh merged small segments into new ones on the way
-    files = {p.name.split(".")[0] for p in tmp_path.glob("*" + positions.EXTENSION)}
+    files = {p.name.split(".")[0] for p in tmp_path.glob("*" + flatpostings.EXTENSION)}
     assert len(files) == segments  # a merged-away segment's file went with its segment
+    assert not list(tmp_path.glob(f"*{flatpostings.EXTENSION}.*"))  # no scratch file left
 
 
 def phrase_queries(searcher) -> list:
@@ -142,7 +147,7 @@ def archive(tmp_path_factory, corpus) -> Path:
 
 
 def rank_all(searcher, queries) -> list:
-    """Each phrase query's (documents, scores) from the numpy path, caches emptied first."""
+    """Each query's (documents, scores) from the numpy path, caches emptied first."""
     ranking.forget_all()
     out = []
     for q in queries:
@@ -151,28 +156,34 @@ def rank_all(searcher, queries) -> list:
     return out
 
 
-def test_phrases_rank_alike_with_and_without_position_files(archive, monkeypatch):
+def test_searches_rank_alike_with_and_without_flat_files(archive, monkeypatch):
     with open_index(archive).searcher() as searcher:
         assert searcher.ixreader.has_deletions()
         queries = [q for q in phrase_queries(searcher) if ranking.phrase_parts(q)]
         assert len(queries) >= 40
+        words = {w for q in queries for w in ranking.phrase_parts(q)[0]}
+        queries += [query.Term(FIELD, w) for w in sorted(words)]
+        queries += [
+            query.Or([query.Term(FIELD, a), query.Term(FIELD, b)])
+            for a, b in itertools.pairwise(sorted(words))
+        ]
         from_files = rank_all(searcher, queries)
-        assert sum(bool(docs) for docs, _ in from_files) >= 30
-        monkeypatch.setattr(ranking, "open_position_file", lambda leaf: None)
+        assert sum(bool(docs) for docs, _ in from_files) >= 100
+        monkeypatch.setattr(ranking, "open_flat", lambda leaf: None)
         assert rank_all(searcher, queries) == from_files
     ranking.forget_all()
 
 
-def test_a_damaged_position_file_is_ignored(archive, tmp_path):
+def test_a_damaged_flat_file_is_ignored(archive, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(archive, copy)
     with open_index(archive).searcher() as searcher:
         queries = [q for q in phrase_queries(searcher) if ranking.phrase_parts(q)]
         expected = rank_all(searcher, queries)
-    for path in (copy / "whoosh").glob("*" + positions.EXTENSION):
+    for path in (copy / "whoosh").glob("*" + flatpostings.EXTENSION):
         path.write_bytes(path.read_bytes()[:-5])  # the footer's magic cut off
     with open_index(copy).searcher() as searcher:
         for leaf, _ in searcher.ixreader.leaf_readers():
-            assert positions.open_position_file(leaf) is None
+            assert flatpostings.open_flat(leaf) is None
         assert rank_all(searcher, queries) == expected
     ranking.forget_all()
