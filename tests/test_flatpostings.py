@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh import query
+from whoosh.formats import Positions
 
 from archive.extract import extract_file
 from indexer.ingest import ingest
@@ -73,6 +74,9 @@ def assert_files_match_whoosh(folder: Path) -> int:
             for term in terms:
                 assert file_postings(flat, term) == whoosh_postings(leaf, term), term
             assert flat.postings("no-such-term") is None
+            # Weights are the counts here and every value fits two bytes: stored narrow.
+            assert "weights" not in flat.sections
+            assert {flat.sections[k][2] for k in ("docs", "positions")} <= {"|u1", "<u2"}
     return len(leaves)
 
 
@@ -187,3 +191,32 @@ def test_a_damaged_flat_file_is_ignored(archive, tmp_path):
             assert flatpostings.open_flat(leaf) is None
         assert rank_all(searcher, queries) == expected
     ranking.forget_all()
+
+
+def test_wide_values_and_odd_weights_are_kept(tmp_path):
+    class Segment:
+        def make_filename(self, ext):
+            return "MAIN_test" + ext
+
+    fmt = Positions()
+    postings = [
+        # A long report: positions past 65,535, a word 300 times in one document.
+        (FIELD, b"long", 3, 2.0, fmt.encode([5, 70_000])),
+        (FIELD, b"often", 3, 300.0, fmt.encode(list(range(0, 600, 2)))),
+        (FIELD, b"often", 70_000, 1.5, fmt.encode([7])),  # a weight that is not the count
+        ("title", b"often", 3, 1.0, fmt.encode([0])),  # another field: not recorded
+    ]
+    writer = flatpostings.FlatWriter(str(tmp_path), Segment())
+    assert list(writer.tap(iter(postings))) == postings
+    writer.close()
+    flat = flatpostings.FlatPostings(str(tmp_path / "MAIN_test.flat"))
+    docs, weights = flat.postings("often")
+    assert docs.tolist() == [3, 70_000] and weights.tolist() == [300.0, 1.5]
+    counts, found = flat.positions("often")
+    assert counts.tolist() == [300, 1] and found.tolist() == [*range(0, 600, 2), 7]
+    assert flat.positions("long")[1].tolist() == [5, 70_000]
+    assert flat.postings("title") is None and flat.n_terms == 2
+    kinds = {name: section[2] for name, section in flat.sections.items()}
+    assert kinds["positions"] == kinds["docs"] == "<u4" and kinds["counts"] == "<u2"
+    assert kinds["weights"] == "<f4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MAIN_test.flat"]

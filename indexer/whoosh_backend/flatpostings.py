@@ -10,10 +10,14 @@ array slices. Whoosh's postings stay as they were (its own matchers, title: quer
 highlighting read them), and a segment without the file is read through Whoosh
 (ranking.py), with the same answer.
 
-Layout: per posting its document (uint32), weight (float32) and number of positions
-(uint32); every position (uint32); the terms (utf-8, concatenated) with three uint64 arrays
-of n_terms + 1 offsets (into the terms, the postings and the positions); a JSON footer
-naming each section's place, the footer's length as 8 bytes, and MAGIC."""
+Layout: per posting its document, weight (float32) and number of positions; every position;
+the terms (utf-8, concatenated) with three uint64 arrays of n_terms + 1 offsets (into the
+terms, the postings and the positions); a JSON footer naming each section's place and
+type, the footer's length as 8 bytes, and MAGIC. Documents, counts and positions are stored
+in the narrowest unsigned type their largest value fits (a segment of under 65,536
+documents needs two bytes a document), and the weights only when some weight is not the
+posting's number of positions (in this schema it always is): a third of the size of
+four bytes for everything."""
 
 from __future__ import annotations
 
@@ -28,17 +32,15 @@ from pickle import loads
 import numpy as np
 
 FIELD = "content"
-MAGIC = b"FLATPST1"
+MAGIC = b"FLATPST2"
 EXTENSION = ".flat"
 # Pending postings and positions are written out past this many, so the writer holds a
 # bounded buffer whatever the segment's size (its memory limit is the posting pool's).
 FLUSH_EVERY = 1 << 20
 # The per-posting sections: name, array typecode, numpy dtype (each 4 bytes an entry).
-POSTING_SECTIONS = (
-    ("docs", "I", np.uint32),
-    ("weights", "f", np.float32),
-    ("counts", "I", np.uint32),
-)
+# The sections written as postings come: name and array typecode (4 bytes an entry).
+SECTIONS = (("docs", "I"), ("weights", "f"), ("counts", "I"), ("positions", "I"))
+NARROW = (np.uint8, np.uint16, np.uint32)  # tried in order for the unsigned sections
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, value bytes or None)
 
@@ -59,10 +61,10 @@ class FlatWriter:
     def __init__(self, folder: str, segment):
         self.path = os.path.join(folder, segment.make_filename(EXTENSION))
         # One scratch file per section, appended as postings come and joined by close().
-        self.parts = {name: open(f"{self.path}.{name}", "wb") for name, *_ in POSTING_SECTIONS}  # noqa: SIM115
-        self.parts["positions"] = open(f"{self.path}.positions", "wb")  # noqa: SIM115
-        self.pending = {name: array(code) for name, code, _ in POSTING_SECTIONS}
-        self.pending["positions"] = array("I")
+        self.parts = {name: open(f"{self.path}.{name}", "wb") for name, _ in SECTIONS}  # noqa: SIM115
+        self.pending = {name: array(code) for name, code in SECTIONS}
+        self.largest = dict.fromkeys(self.pending, 0)
+        self.weights_are_counts = True
         self.terms: list[bytes] = []
         self.posting_starts = array("Q")
         self.position_starts = array("Q")
@@ -72,8 +74,7 @@ class FlatWriter:
     def tap(self, items: Iterator[Posting]) -> Iterator[Posting]:
         """Pass every posting on unchanged, recording the content field's."""
         last = None
-        docs, weights, counts = (self.pending[n] for n, *_ in POSTING_SECTIONS)
-        positions = self.pending["positions"]
+        docs, weights, counts, positions = (self.pending[name] for name, _ in SECTIONS)
         for item in items:
             if item[0] == FIELD:
                 if item[1] != last:
@@ -93,10 +94,25 @@ class FlatWriter:
             yield item
 
     def _flush(self) -> None:
-        """Append the pending entries to their scratch files."""
-        for name, pending in self.pending.items():
-            pending.tofile(self.parts[name])
-            del pending[:]
+        """Append the pending entries to their scratch files, noting their largest values."""
+        self._note()
+        for name, entries in self.pending.items():
+            entries.tofile(self.parts[name])
+            del entries[:]
+
+    def _note(self) -> None:
+        """Note the pending entries' largest values, and whether each weight is its count
+        (the arrays' views are let go on return, so the arrays can be emptied)."""
+        pending = self.pending
+        if not pending["docs"]:
+            return
+        counts = np.frombuffer(pending["counts"], dtype=np.uint32)
+        weights = np.frombuffer(pending["weights"], dtype=np.float32)
+        self.weights_are_counts &= bool(np.array_equal(weights, counts))
+        for name in ("docs", "counts", "positions"):
+            if pending[name]:
+                largest = int(np.frombuffer(pending[name], dtype=np.uint32).max())
+                self.largest[name] = max(self.largest[name], largest)
 
     def close(self) -> None:
         """Join the sections, the terms and the footer into the segment's file."""
@@ -107,21 +123,29 @@ class FlatWriter:
         self.position_starts.append(self.positions)
         sections = {}
         with open(self.path, "wb") as out:
-            for name, part in self.parts.items():
+            for name, code in SECTIONS:
+                part = self.parts[name]
                 part.close()
-                sections[name] = (out.tell(), os.path.getsize(part.name))
+                if name == "weights" and self.weights_are_counts:
+                    os.remove(part.name)
+                    continue
+                wide = np.float32 if code == "f" else np.uint32
+                dtype = wide if wide is np.float32 else narrowest(self.largest[name])
+                out.write(b"\0" * (-out.tell() % 8))  # each array starts aligned
+                start = out.tell()
                 with open(part.name, "rb") as f:
-                    while chunk := f.read(FLUSH_EVERY):
-                        out.write(chunk)
+                    while chunk := f.read(4 * FLUSH_EVERY):
+                        out.write(np.frombuffer(chunk, dtype=wide).astype(dtype).tobytes())
                 os.remove(part.name)
+                sections[name] = (start, out.tell() - start, np.dtype(dtype).str)
             for name, data in (
                 ("terms", b"".join(self.terms)),
                 ("term_offsets", offsets.tobytes()),
                 ("posting_starts", self.posting_starts.tobytes()),
                 ("position_starts", self.position_starts.tobytes()),
             ):
-                out.write(b"\0" * (-out.tell() % 8))  # each array starts aligned
-                sections[name] = (out.tell(), len(data))
+                out.write(b"\0" * (-out.tell() % 8))
+                sections[name] = (out.tell(), len(data), "<u8")
                 out.write(data)
             footer = json.dumps({"terms": len(self.terms), "sections": sections}).encode()
             out.write(footer + struct.pack("<Q", len(footer)) + MAGIC)
@@ -130,9 +154,14 @@ class FlatWriter:
         """Close and delete what was written (the segment is not being committed)."""
         for part in self.parts.values():
             part.close()
-        for path in [self.path, *(p.name for p in self.parts.values())]:
+        for path in [self.path, *(part.name for part in self.parts.values())]:
             if os.path.exists(path):
                 os.remove(path)
+
+
+def narrowest(largest: int):
+    """The smallest unsigned type holding every value up to largest."""
+    return next(t for t in NARROW if largest <= np.iinfo(t).max)
 
 
 def flat_writer(storage, segment) -> FlatWriter | None:
@@ -158,9 +187,9 @@ class FlatPostings:
         footer = json.loads(self._bytes(size - 16 - length, length))
         self.sections = footer["sections"]
         self.n_terms = footer["terms"]
-        self.terms = self._bytes(*self.sections["terms"])
+        self.terms = self._bytes(*self.sections["terms"][:2])
         self.term_offsets, self.posting_starts, self.position_starts = (
-            np.frombuffer(self._bytes(*self.sections[name]), dtype=np.uint64)
+            np.frombuffer(self._bytes(*self.sections[name][:2]), dtype=np.uint64)
             for name in ("term_offsets", "posting_starts", "position_starts")
         )
 
@@ -168,10 +197,12 @@ class FlatPostings:
         """size bytes of the file from start."""
         return os.pread(self.fd, size, start)
 
-    def _array(self, name: str, dtype, first: int, last: int) -> np.ndarray:
-        """Entries first..last (exclusive) of a section."""
-        start = self.sections[name][0] + 4 * first
-        return np.frombuffer(self._bytes(start, 4 * (last - first)), dtype=dtype)
+    def _array(self, name: str, first: int, last: int) -> np.ndarray:
+        """Entries first..last (exclusive) of a section, in the type it is stored in."""
+        start, _, kind = self.sections[name]
+        dtype = np.dtype(kind)
+        data = self._bytes(start + dtype.itemsize * first, dtype.itemsize * (last - first))
+        return np.frombuffer(data, dtype=dtype)
 
     def find(self, term: str) -> int:
         """The index of a term among the file's sorted terms, or -1."""
@@ -195,8 +226,10 @@ class FlatPostings:
         if i < 0:
             return None
         first, last = int(self.posting_starts[i]), int(self.posting_starts[i + 1])
-        docs = self._array("docs", np.uint32, first, last).astype(np.int64)
-        return docs, self._array("weights", np.float32, first, last)
+        docs = self._array("docs", first, last).astype(np.int64)
+        if "weights" in self.sections:
+            return docs, self._array("weights", first, last)
+        return docs, self._array("counts", first, last).astype(np.float32)
 
     def positions(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(positions per posting, every position in posting order) of a term, or None."""
@@ -204,9 +237,9 @@ class FlatPostings:
         if i < 0:
             return None
         first, last = int(self.posting_starts[i]), int(self.posting_starts[i + 1])
-        counts = self._array("counts", np.uint32, first, last)
+        counts = self._array("counts", first, last)
         start, end = int(self.position_starts[i]), int(self.position_starts[i + 1])
-        return counts, self._array("positions", np.uint32, start, end)
+        return counts, self._array("positions", start, end)
 
 
 def open_flat(leaf) -> FlatPostings | None:
