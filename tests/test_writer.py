@@ -1,20 +1,30 @@
-"""The fast indexing path writes exactly the index Whoosh's own writer and analyzer would."""
+"""The fast indexing path writes exactly the index Whoosh's own writer and analyzer would,
+and the fast highlighting tokens are exactly the analyzer's."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
 from archive.extract import extract_file
-from indexer.whoosh_backend.analysis import PART_BREAK, FastPositions, text_analyzer
+from indexer.whoosh_backend.analysis import (
+    HIGHLIGHT_CALL,
+    PART_BREAK,
+    FastPositions,
+    HighlightAnalyzer,
+    text_analyzer,
+)
 from indexer.whoosh_backend.documents import index_document
 from indexer.whoosh_backend.schema import build_schema
+from indexer.whoosh_backend.search import FORMATTER, FRAGMENTER, WHOLE
 from indexer.whoosh_backend.writer import replace_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,3 +141,44 @@ def test_replacing_documents_keeps_the_others_and_commits_once(tmp_path):
         assert ids == set(docs) - {gone}
         query = QueryParser("content", ix.schema).parse("replaced headline")
         assert [hit["id"] for hit in searcher.search(query)] == [changed]
+
+
+def highlight_tokens(analyzer, text: str) -> list[tuple]:
+    """What the highlighter reads of each token."""
+    tokens = analyzer(text, **HIGHLIGHT_CALL)
+    return [(t.text, t.startchar, t.endchar, t.stopped, t.boost) for t in tokens]
+
+
+def snippets(analyzer, text: str, terms: set[str]) -> list[str]:
+    """The snippet and the whole-text marking a results page and an article page show."""
+    return [
+        highlight.highlight(text, terms, analyzer, FRAGMENTER, FORMATTER, top=2),
+        highlight.highlight(text, terms, analyzer, WHOLE, FORMATTER, top=3),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(WORDS, SEPARATORS), max_size=60), st.lists(WORDS, max_size=4))
+def test_fast_highlight_tokens_equal_the_analyzer_chain_on_any_word_mix(parts, words):
+    text = "".join(w + s for w, s in parts)
+    fast = HighlightAnalyzer(ANALYZER)
+    assert highlight_tokens(fast, text) == highlight_tokens(ANALYZER, text)
+    terms = {t.text for w in words for t in ANALYZER(w)}
+    assert snippets(fast, text, terms) == snippets(ANALYZER, text, terms)
+
+
+def test_fast_highlight_equals_the_analyzer_chain_on_real_documents():
+    files = sorted((ROOT / "raw").glob("*.*")) + sorted(CAPTURES.glob("*.*"))
+    fast = HighlightAnalyzer(ANALYZER)
+    marked = 0
+    for path in [f for f in files if not f.name.endswith(".json")]:
+        article = extract_file(path)
+        words = re.findall(r"\w{4,}", article.body)
+        for text in (article.body, article.title or "", *(q.text for q in article.quotes)):
+            assert highlight_tokens(fast, text) == highlight_tokens(ANALYZER, text), path.name
+            for k in range(0, len(words), max(1, len(words) // 5)):
+                terms = {t.text for w in words[k : k + 2] for t in ANALYZER(w)}
+                expected = snippets(ANALYZER, text, terms)
+                assert snippets(fast, text, terms) == expected, path.name
+                marked += "<mark" in expected[0]
+    assert marked >= 50

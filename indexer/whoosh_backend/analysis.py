@@ -12,6 +12,7 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
     StopFilter,
+    Token,
 )
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
@@ -170,6 +171,60 @@ def is_standard(analyzer) -> bool:
             StemFilter,
         ]
     )
+
+
+# How Whoosh's highlighter calls the analyzer (whoosh.highlight.highlight, 3.54.0).
+HIGHLIGHT_CALL = {"chars": True, "mode": "query", "removestops": False}
+
+
+class HighlightAnalyzer:
+    """The text analyzer as Whoosh's highlighter calls it (characters, query mode, stop
+    words kept and marked), giving the same tokens from each distinct word's tokens
+    remembered: snippets spent most of a results page running the filter chain once per
+    word of every hit's body (#12). Any other call goes to the analyzer itself."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self.fast = is_standard(analyzer)
+        self.words: dict[str, tuple[tuple[str, int, int, bool], ...]] = {}
+
+    def __call__(self, text: str, **kwargs):
+        """Tokens of text; from remembered words for the highlighter's call."""
+        if not self.fast or kwargs != HIGHLIGHT_CALL or PART_BREAK in text:
+            return self.analyzer(text, **kwargs)
+        return self._tokens(text)
+
+    def _word(self, raw: str) -> tuple[tuple[str, int, int, bool], ...]:
+        """(text, start, end, stopped) of each token one raw word yields, remembered."""
+        found = self.words.get(raw)
+        if found is None:
+            if len(self.words) >= WORD_CACHE_SIZE:
+                self.words.clear()
+            tokens = self.analyzer(raw, **HIGHLIGHT_CALL)
+            found = tuple((t.text, t.startchar, t.endchar, t.stopped) for t in tokens)
+            self.words[raw] = found
+        return found
+
+    def _tokens(self, text: str):
+        """One reused token, as Whoosh's tokenizer yields them (the highlighter copies)."""
+        token = Token(positions=False, **HIGHLIGHT_CALL)
+        word = self._word
+        for match in TOKEN_RE.finditer(text):
+            start = match.start()
+            for token.text, begin, end, token.stopped in word(match.group()):
+                token.startchar, token.endchar = start + begin, start + end
+                yield token
+
+
+_last_highlighter: list[HighlightAnalyzer] = []
+
+
+def highlight_analyzer(analyzer) -> HighlightAnalyzer:
+    """The HighlightAnalyzer of this analyzer, kept while the analyzer stays the same."""
+    if _last_highlighter and _last_highlighter[0].analyzer is analyzer:
+        return _last_highlighter[0]
+    _last_highlighter[:] = [HighlightAnalyzer(analyzer)]
+    return _last_highlighter[0]
 
 
 class FastPositions(Positions):

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from whoosh import highlight
 from whoosh.query import Term
 
 from archive.record import Article
@@ -129,10 +128,8 @@ class WhooshBackend:
         schema = self.searcher().schema
         terms = whoosh_search.content_terms(text_query(make_parser(schema), text)[0])
         analyzer = text_analyzer_of(schema)
-        whole = highlight.WholeFragmenter()
         marked = (
-            highlight.highlight(p, terms, analyzer, whole, whoosh_search.FORMATTER) if terms else ""
-            for p in paragraphs
+            whoosh_search.mark(p, terms, analyzer, 3, whoosh_search.WHOLE) for p in paragraphs
         )
         return [m or None for m in marked]
 

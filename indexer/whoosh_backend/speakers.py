@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from whoosh import highlight
 from whoosh.searching import Searcher
 
 from indexer.query import parse_request
 from indexer.whoosh_backend.facets import table_for
 from indexer.whoosh_backend.schema import text_analyzer_of
-from indexer.whoosh_backend.search import FORMATTER, content_terms, escape, resolve
+from indexer.whoosh_backend.search import WHOLE, content_terms, escape, mark, resolve
 
 SPEAKER_PAGE_SIZE = 25  # documents per page: a person's quotes are longer than a hit row
 
@@ -96,9 +95,7 @@ def entry(searcher: Searcher, docnum: int, key: str, terms: set[str], analyzer) 
             words = {t.text for t in analyzer(quote["text"])}
             if not terms <= words:
                 continue
-            html = highlight.highlight(
-                quote["text"], terms, analyzer, highlight.WholeFragmenter(), FORMATTER
-            )
+            html = mark(quote["text"], terms, analyzer, 3, WHOLE)
         quotes.append({**quote, "html": html})
     if not quotes:
         return None
