@@ -33,6 +33,7 @@ _postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _positions: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: dict[tuple, np.ndarray] = {}
 _flat_files: dict[tuple, FlatPostings | None] = {}  # per segment (flatpostings.py)
+_deleted: dict[tuple, np.ndarray] = {}  # per segment with deletions
 _segments_seen: dict[object, frozenset] = {}  # per index: the segments last searched
 _lock = threading.Lock()
 
@@ -70,14 +71,19 @@ def leaf_postings(leaf, key: tuple, term: str) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
+def raw_postings(leaf, term: str):
+    """A term's block matcher over every posting of the segment, deleted documents included
+    as in the flat files (the reader's own matcher is wrapped in a deletion filter that has
+    already stepped past the leading deleted ones). Deletions are applied in bm25()."""
+    return leaf._terms.matcher(FIELD, leaf._text_to_bytes(FIELD, term), leaf.schema[FIELD].format)
+
+
 def whoosh_postings(leaf, term: str) -> tuple[np.ndarray, np.ndarray]:
     """leaf_postings() read from Whoosh's postings, a whole block at a time (pinned whoosh3
     3.54.0 internals) instead of one posting at a time."""
     if (FIELD, term) not in leaf:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    m = leaf.postings(FIELD, term)
-    while not hasattr(m, "_atend") and hasattr(m, "child"):
-        m = m.child  # the deleted-documents filter; deletions are applied in bm25()
+    m = raw_postings(leaf, term)
     ids, weights = [], []
     while not m._atend:
         m._read_ids()
@@ -191,9 +197,7 @@ def read_positions(leaf, term: str, candidates: np.ndarray | None):
     """leaf_positions() read from the segment: postings block by block (pinned whoosh3
     3.54.0 internals, as in leaf_postings), each wanted posting's pickled position deltas
     loaded, the deltas summed per posting in numpy."""
-    m = leaf.postings(FIELD, term)
-    while not hasattr(m, "_atend") and hasattr(m, "child"):
-        m = m.child
+    m = raw_postings(leaf, term)
     docs: list[int] = []
     lengths: list[int] = []
     deltas: list[int] = []
@@ -302,7 +306,7 @@ def forget_gone(folder, segments: frozenset) -> None:
         if _segments_seen.get(folder) == segments:
             return
         _segments_seen[folder] = segments
-        for cache in (_postings, _positions, _lengths, _flat_files):
+        for cache in (_postings, _positions, _lengths, _flat_files, _deleted):
             gone = [
                 k
                 for k in cache
@@ -315,7 +319,7 @@ def forget_gone(folder, segments: frozenset) -> None:
 def forget_all() -> None:
     """Empty every cache (the benchmark's passes start cold on the same footing)."""
     with _lock:
-        for cache in (_postings, _positions, _lengths, _flat_files, _segments_seen):
+        for cache in (_postings, _positions, _lengths, _flat_files, _deleted, _segments_seen):
             cache.clear()
 
 
@@ -325,32 +329,50 @@ def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np
     scores, as Whoosh's intersection and union matchers add them."""
     n_docs = searcher.doc_count_all()
     avg_length = (searcher.field_length(FIELD) / n_docs) if n_docs else 1.0
-    docs_parts, score_parts = [], []
     folder = index_identity(searcher)
-    leaves = searcher.ixreader.leaf_readers()
-    forget_gone(folder, frozenset((folder, *segment_key(leaf)) for leaf, _ in leaves))
-    for leaf, offset in leaves:
-        key = (folder, *segment_key(leaf))
+    leaves = [
+        (leaf, offset, (folder, *segment_key(leaf)))
+        for leaf, offset in searcher.ixreader.leaf_readers()
+    ]
+    forget_gone(folder, frozenset(key for _, _, key in leaves))
+    terms = list(dict.fromkeys(terms))
+    postings = [[leaf_postings(leaf, key, term) for term in terms] for leaf, _, key in leaves]
+    # A term's document frequency is its number of postings, deleted documents included,
+    # as Whoosh counts it (its term info is bumped once per posting written).
+    frequency = [sum(per_leaf[t][0].size for per_leaf in postings) for t in range(len(terms))]
+    # max(): an index whose every document was deleted still has a segment (#14).
+    idf = [log(max(n_docs, 1) / (df + 1)) + 1 for df in frequency]
+    docs_parts, score_parts = [], []
+    for (leaf, offset, key), per_leaf in zip(leaves, postings, strict=True):
         lengths = leaf_lengths(leaf, key)
         parts = []
-        for term in dict.fromkeys(terms):
-            ids, tf = leaf_postings(leaf, key, term)
-            # max(): an index whose every document was deleted still has a segment (#14).
-            idf = log(max(n_docs, 1) / (searcher.doc_frequency(FIELD, term) + 1)) + 1
+        for (ids, tf), term_idf in zip(per_leaf, idf, strict=True):
             norm = K1 * ((1 - B) + B * lengths[ids] / avg_length)
-            parts.append((ids, idf * tf * (K1 + 1) / (tf + norm)))
+            parts.append((ids, term_idf * tf * (K1 + 1) / (tf + norm)))
         docs, scores = (every_term if every else any_term)(parts)
         if docs.size:
-            live = (
-                np.array([not leaf.is_deleted(d) for d in docs])
-                if leaf.has_deletions()
-                else slice(None)
-            )
+            deleted = leaf_deleted(leaf, key)
+            live = ~deleted[docs] if deleted is not None else slice(None)
             docs_parts.append(docs[live] + offset)
             score_parts.append(scores[live])
     if not docs_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(docs_parts), np.concatenate(score_parts)
+
+
+def leaf_deleted(leaf, key: tuple) -> np.ndarray | None:
+    """A mask of one segment's deleted documents, cached (its key holds the deleted count),
+    or None when it has none."""
+    if not leaf.has_deletions():
+        return None
+    with _lock:
+        found = _deleted.get(key)
+    if found is None:
+        found = np.zeros(leaf.doc_count_all(), dtype=bool)
+        found[list(leaf.deleted_docs_set)] = True
+        with _lock:
+            _deleted[key] = found
+    return found
 
 
 def every_term(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
