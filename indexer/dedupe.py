@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zlib
 from array import array
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -70,34 +70,63 @@ def band_keys(sig: Sequence[int]) -> list[int]:
 
 def group(records: list[tuple[str, str | None, Sequence[int]]]) -> dict[str, str]:
     """Map each record id to its group's primary id (the smallest id: deterministic), from
-    each record's (id, normal_url key, signature): grouping needs no text."""
-    parent = {rid: rid for rid, _, _ in records}
+    each record's (id, normal_url key, signature): grouping needs no text.
 
-    def find(x: str) -> str:
+    Groups are the connected records: the same URL key, or a shared LSH band with estimated
+    similarity of at least SAME_STORY. The band keys of every record are held as one int64
+    array and sorted, so that only records sharing a key are looked at: a dict of buckets
+    held about 1.6 KB a record, most of an ingest's memory per capture (#12)."""
+    ids = [rid for rid, _, _ in records]
+    parent = list(range(len(ids)))
+
+    def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def union(x: str, y: str) -> None:
+    def union(x: int, y: int) -> None:
         rx, ry = find(x), find(y)
         if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
+            parent[max(rx, ry)] = min(rx, ry)  # the smaller rank: the smaller id, below
 
-    by_url: dict[str, str] = {}
-    buckets: dict[int, list[tuple[str, Sequence[int]]]] = defaultdict(list)
-    for rid, key, sig in records:
+    # Records ranked in id order, so that the root of every group is its smallest id.
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = [0] * len(ids)
+    for r, i in enumerate(order):
+        rank[i] = r
+    by_url: dict[str, int] = {}
+    for i in order:
+        key = records[i][1]
         if key:
             if key in by_url:
-                union(by_url[key], rid)
-            by_url.setdefault(key, rid)
-        for band_key in band_keys(sig):
-            bucket = buckets[band_key]
-            for other_id, other_sig in bucket:
-                if find(other_id) != find(rid) and similarity(sig, other_sig) >= SAME_STORY:
-                    union(other_id, rid)
-            bucket.append((rid, sig))
-    return {rid: find(rid) for rid, _, _ in records}
+                union(by_url[key], rank[i])
+            by_url.setdefault(key, rank[i])
+    del by_url
+    signatures = [records[i][2] for i in order]
+    keys = np.empty((len(signatures), BANDS), dtype=np.int64)
+    for r, sig in enumerate(signatures):
+        keys[r] = band_keys(sig)
+    for members in shared_bands(keys):
+        for a, b in itertools.combinations(members, 2):
+            if find(a) != find(b) and similarity(signatures[a], signatures[b]) >= SAME_STORY:
+                union(a, b)
+    return {ids[order[r]]: ids[order[find(r)]] for r in range(len(order))}
+
+
+def shared_bands(keys: np.ndarray) -> Iterator[list[int]]:
+    """The records (rows of keys, one column per band) sharing each band key that more than
+    one record has, each list in row order."""
+    flat = keys.ravel()
+    owner = np.repeat(np.arange(keys.shape[0]), BANDS)
+    by_key = np.argsort(flat, kind="stable")
+    flat, owner = flat[by_key], owner[by_key]
+    del by_key
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    ends = np.r_[starts[1:], flat.size]
+    shared = ends - starts > 1
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        yield sorted(set(owner[start:end].tolist()))
 
 
 def compact(sig: Sequence[int]) -> array:
