@@ -526,7 +526,7 @@ def write_doc(results: list[dict], command: str) -> None:
         f"indexed records (below), and the old warm workload of {results[0].get('queries', '')} "
         "one- and two-word queries; FTS5 is SQLite's full-text index on the same extracted "
         "records in the same run, facet counts by GROUP BY over an indexed (name, value, docid) "
-        "table.\n\n" + table(results) + "\n\n" + targets(results[-1]) + NOTES,
+        "table.\n\n" + table(results) + "\n\n" + "\n".join(targets(r) for r in results) + NOTES,
         encoding="utf-8",
     )
 
@@ -546,11 +546,16 @@ NOTES = """
   new process.
 - The old warm workload (200 queries over about 80 topic words, 20 warm-up queries) is kept
   as the "plain top-10 / top-10 + 8 facet counts / speaker + year range" rows.
-- Our word, phrase, name and OR queries are ranked with BM25 in numpy over posting arrays
-  read from Whoosh once per segment and kept (4,096 terms per process); a phrase keeps the
-  documents whose words stand side by side, from positions decoded for the candidate
-  documents only (Whoosh stores each posting's positions as a pickle). Prefixes, fuzzy
-  words and other shapes go through Whoosh's matchers. FTS5 runs on SQLite's page cache.
+- Our word, phrase, name, OR and prefix queries are ranked with BM25 in numpy. Each
+  segment has a flat postings file beside Whoosh's (`indexer/whoosh_backend/flatpostings.py`,
+  written by the segment writer): the search field's documents, weights and positions as
+  plain arrays, so a term's postings and a phrase's positions are array slices read with
+  one `pread` each, where Whoosh decompresses a block per 128 postings and unpickles each
+  posting's positions. Posting arrays are kept per process (4,096 terms); a phrase keeps
+  the documents whose words stand side by side, read for the candidate documents only.
+  Fuzzy words and other shapes go through Whoosh's matchers. Snippets run Whoosh's
+  highlighter on tokens remembered per distinct word (`HighlightAnalyzer`). FTS5 runs on
+  SQLite's page cache.
 - FTS5 facet counts: the matches go into a temporary table, then one GROUP BY per facet over
   an index on (facet, value, docid). Ours: boolean masks over per-segment arrays and
   `numpy.bincount`, every facet counted as if its own selection were lifted.

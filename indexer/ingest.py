@@ -7,7 +7,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from archive.extract import capture_key
@@ -187,7 +187,6 @@ class _Run:
             )
         }
         self.stats: dict[str, tuple[int, int]] = {}
-        self.rows: list[FileRow] = []
         # New or changed records: their text waits in the staging file; only what grouping
         # needs stays in memory (URL key and compact signature), so memory does not hold
         # every record of a big ingest (#12).
@@ -196,6 +195,10 @@ class _Run:
         self.deletes: set[str] = set()
         self.gone_paths: list[str] = []
         self.archive_pages: dict[str, list[str]] | None = None  # see members()
+
+    def keep_row(self, row: FileRow) -> None:
+        """A file row for the state, kept in the staging file until the commit."""
+        self.staging.put_file(astuple(row))
 
     def migrate(self, files: list[Capture]) -> None:
         """Files the state knows under an older name (a path from the working folder, before
@@ -222,13 +225,14 @@ class _Run:
             except OSError as exc:
                 self.report.failed.append((shown, f"cannot read: {exc.strerror or exc}"))
                 continue
-            self.stats[shown] = (st.st_size, st.st_mtime_ns)
+            stat = (st.st_size, st.st_mtime_ns)
             old = self.known.get(shown)
-            if old and (old.size, old.mtime_ns) == self.stats[shown] and old.status != "error":
+            if old and (old.size, old.mtime_ns) == stat and old.status != "error":
                 # An unchanged web archive is not opened: its pages count as unchanged.
                 pages = len(self.members(shown)) if old.status == "archive" else 1
                 self.report.unchanged += pages
             else:
+                self.stats[shown] = stat  # only what take() will look up is kept
                 todo.append(capture)
         return todo
 
@@ -272,7 +276,7 @@ class _Run:
                 self.report.removed += 1
         size, mtime = self.stats[key]
         status, reason = ("error", damage[0]) if damage else ("archive", "web archive")
-        self.rows.append(FileRow(key, size, mtime, None, None, status, reason))
+        self.keep_row(FileRow(key, size, mtime, None, None, status, reason))
 
     def take(
         self, outcome, signature: list[int] | None = None, record_json: str | None = None
@@ -283,14 +287,14 @@ class _Run:
         if outcome.error:
             self.report.failed.append((outcome.path, outcome.error))
             keep = old.record_id if old else None
-            self.rows.append(FileRow(outcome.path, size, mtime, None, keep, "error", outcome.error))
+            self.keep_row(FileRow(outcome.path, size, mtime, None, keep, "error", outcome.error))
             return
         article = outcome.article
         if article.page_type == "listing":
             self.report.listings.append(outcome.path)
             if old and old.record_id:
                 self.deletes.add(old.record_id)
-            self.rows.append(
+            self.keep_row(
                 FileRow(
                     outcome.path,
                     size,
@@ -313,7 +317,7 @@ class _Run:
                 self.report.updated += 1
             else:
                 self.report.added += 1
-        self.rows.append(FileRow(outcome.path, size, mtime, article.content_hash, article.id, "ok"))
+        self.keep_row(FileRow(outcome.path, size, mtime, article.content_hash, article.id, "ok"))
 
     def prune(self, roots: set[str], present: set[str], archives: set[str]) -> None:
         """Forget files under the ingested roots that are no longer on disk (a page inside a
@@ -438,18 +442,7 @@ class _Run:
                 "update records set group_id = ? where id = ? and group_id is not ?",
                 (gid, rid, gid),
             )
-        for row in self.rows:
-            conn.execute(
-                "insert or replace into files values (?, ?, ?, ?, ?, ?, ?, null)",
-                (
-                    row.path,
-                    row.size,
-                    row.mtime_ns,
-                    row.content_hash,
-                    row.record_id,
-                    row.status,
-                    row.reason,
-                ),
-            )
+        for row in self.staging.files():
+            conn.execute("insert or replace into files values (?, ?, ?, ?, ?, ?, ?, null)", row)
         for path in self.gone_paths:
             conn.execute("delete from files where path = ?", (path,))

@@ -30,20 +30,39 @@ class Staging:
         self.conn.execute("pragma journal_mode=wal")
         self.conn.execute("pragma synchronous=off")  # scratch: a crash throws it away
         self.conn.execute("create table staged (id text primary key, path text, json text)")
+        # The state's file rows this ingest writes, in the order they came (as the state's
+        # `files` table holds them): kept here too, not in a list of every file.
+        self.conn.execute(
+            "create table files (path text, size integer, mtime_ns integer, content_hash text,"
+            " record_id text, status text, reason text)"
+        )
         self.pending = 0
 
     def put(self, article: Article, record_json: str | None = None) -> None:
         """Keep one extracted record (its JSON when the worker made it) until the commit."""
-        if not self.pending:
-            self.conn.execute("begin")
         record = record_json or json.dumps(article.as_dict())
-        self.conn.execute(
+        self._write(
             "insert or replace into staged values (?, ?, ?)",
             (article.id, article.source_path, record),
         )
+
+    def put_file(self, row: tuple) -> None:
+        """Keep one file row (path, size, mtime_ns, content hash, record id, status, reason)."""
+        self._write("insert into files values (?, ?, ?, ?, ?, ?, ?)", tuple(row))
+
+    def _write(self, sql: str, values: tuple) -> None:
+        """One insert, in the transaction open since the last flush."""
+        if not self.pending:
+            self.conn.execute("begin")
+        self.conn.execute(sql, values)
         self.pending += 1
         if self.pending >= COMMIT_EVERY:
             self.flush()
+
+    def files(self) -> Iterator[tuple]:
+        """The file rows kept, in the order they came."""
+        self.flush()
+        yield from self.conn.execute("select * from files order by rowid")
 
     def flush(self) -> None:
         """Commit what has been staged, so other connections (forked writers) see it."""
