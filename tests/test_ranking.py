@@ -152,3 +152,22 @@ def test_caches_let_go_of_segments_the_index_no_longer_has(tmp_path):
     with open_index(index).searcher() as searcher:
         ranking.bm25(searcher, ["land"])
         assert cached_segments() and not cached_segments() & first
+
+
+def test_the_posting_cache_is_bounded_in_bytes_and_answers_alike(archive, monkeypatch):
+    index, records = archive
+    words = sorted(
+        {w.lower() for r in records[:40] for w in re.findall(r"[A-Za-z]{5,}", r["body"])}
+    )
+    with open_index(index).searcher() as searcher:
+        ranking.forget_all()
+        expected = [ranking.bm25(searcher, [w]) for w in words]
+        monkeypatch.setattr(ranking, "CACHED_POSTINGS_BYTES", 4096)
+        ranking.forget_all()
+        for word, (docs, scores) in zip(words, expected, strict=True):
+            found = ranking.bm25(searcher, [word])
+            assert found[0].tolist() == docs.tolist() and found[1].tolist() == scores.tolist()
+            cache = ranking._postings
+            assert cache.bytes == sum(ranking.size_of(p) for p in cache.values()) <= 4096
+    ranking.forget_all()
+    assert ranking._postings.bytes == 0

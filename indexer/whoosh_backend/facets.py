@@ -40,8 +40,8 @@ class SegmentFacets:
         n = reader.doc_count_all()
         self.n = n
         self.day = np.zeros(n, dtype=np.int32)
-        self.ids = [""] * n
-        self.pairs: dict[str, tuple[list[int], list[str]]] = {f: ([], []) for f in FACET_NAMES}
+        ids = [""] * n
+        pairs: dict[str, tuple[list[int], list[str]]] = {f: ([], []) for f in FACET_NAMES}
         column = reader.column_reader("facetdata") if reader.has_column("facetdata") else None
         for doc in range(n):
             raw = column[doc] if column is not None else b""
@@ -49,15 +49,27 @@ class SegmentFacets:
                 continue
             data = json.loads(raw)
             self.day[doc] = data.get("d", 0)
-            self.ids[doc] = data.get("i", "")
+            ids[doc] = data.get("i", "")
             for name in FACET_NAMES:
-                rows, values = self.pairs[name]
+                rows, values = pairs[name]
                 for value in data.get(name, ()):
                     rows.append(doc)
                     values.append(value)
+        self.ids = np.array(ids or [""], dtype=str)[:n]
+        # Kept as arrays: (document, value) pairs as Python lists of strings were most of a
+        # server's memory at 300,000 stories (#12).
+        self.pairs = {name: compact_pairs(*pairs[name]) for name in FACET_NAMES}
         self.live = np.ones(n, dtype=bool)
         if reader.has_deletions():
             self.live[[d for d in range(n) if reader.is_deleted(d)]] = False
+
+
+def compact_pairs(rows: list[int], values: list[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(document of each pair, the distinct values in first-seen order, each pair's index
+    into them): the same pairs in arrays."""
+    index: dict[str, int] = {}
+    which = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
+    return np.asarray(rows, dtype=np.int32), list(index), which
 
 
 class FacetTable:
@@ -67,17 +79,16 @@ class FacetTable:
         self.n = sum(p.n for p, _ in pieces)
         self.day = np.zeros(self.n, dtype=np.int32)
         self.live = np.zeros(self.n, dtype=bool)
-        gathered: dict[str, tuple[list, list]] = {f: ([], []) for f in FACET_NAMES}
+        gathered: dict[str, list] = {f: [] for f in FACET_NAMES}
         # Document ids, for breaking ties between equal dates the same way in any layout.
-        self.ids = np.array([i for piece, _ in pieces for i in piece.ids] or [""], dtype=str)
+        self.ids = np.concatenate([piece.ids for piece, _ in pieces] or [np.array([""])])
         for piece, offset in pieces:
             self.day[offset : offset + piece.n] = piece.day
             self.live[offset : offset + piece.n] = piece.live
             for name in FACET_NAMES:
-                rows, values = piece.pairs[name]
-                gathered[name][0].append(np.asarray(rows, dtype=np.int64) + offset)
-                gathered[name][1].extend(values)
-        self.columns = {name: build_column(*gathered[name]) for name in FACET_NAMES}
+                rows, values, which = piece.pairs[name]
+                gathered[name].append((rows.astype(np.int64) + offset, values, which))
+        self.columns = {name: build_column(gathered[name]) for name in FACET_NAMES}
 
     def mask(self, docnums) -> np.ndarray:
         """Boolean mask of the given document numbers (live documents only)."""
@@ -119,20 +130,30 @@ class FacetTable:
         return out
 
 
-def build_column(row_parts: list, values: list[str]) -> Column:
-    """CSR arrays with ordinals assigned in first-seen order of the case-folded key."""
-    rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+def build_column(parts: list[tuple[np.ndarray, list[str], np.ndarray]]) -> Column:
+    """CSR arrays with ordinals assigned in first-seen order of the case-folded key (each
+    part's distinct values come in first-seen order, so taking them in turn keeps it)."""
     index: dict[str, int] = {}
     display: list[str] = []
-    ords = np.empty(len(values), dtype=np.int32)
-    for i, value in enumerate(values):
-        key = value.lower()
-        ordinal = index.get(key)
-        if ordinal is None:
-            ordinal = index[key] = len(display)
-            display.append(value)
-        ords[i] = ordinal
-    return Column(keys=list(index), display=display, rows=rows, ords=ords, index=index)
+    rows, ords = [], []
+    for part_rows, values, which in parts:
+        local = np.empty(len(values), dtype=np.int32)
+        for i, value in enumerate(values):
+            key = value.lower()
+            ordinal = index.get(key)
+            if ordinal is None:
+                ordinal = index[key] = len(display)
+                display.append(value)
+            local[i] = ordinal
+        rows.append(part_rows)
+        ords.append(local[which])
+    return Column(
+        keys=list(index),
+        display=display,
+        rows=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        ords=np.concatenate(ords) if ords else np.zeros(0, dtype=np.int32),
+        index=index,
+    )
 
 
 def segment_key(reader) -> tuple:

@@ -18,6 +18,10 @@ from indexer.whoosh_backend.flatpostings import FlatPostings, open_flat
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
 CACHED_TERMS = 4096  # posting lists kept per process (most recent first)
+# ... and at most this many bytes of them: a common word's list is 12 bytes a document, so
+# 4,096 lists alone would pass 1 GiB at 300,000 stories; a list dropped is read again from
+# the flat file as one slice.
+CACHED_POSTINGS_BYTES = 192 * 1024 * 1024
 # whoosh.query.compound.Or._matcher's thresholds (whoosh3 3.54.0): past them a union of
 # three or more words preloads its matches with a constant score (see prefix_ranked()).
 OR_PRELOAD_DOCS = 5000
@@ -29,7 +33,41 @@ OR_TOO_MANY_CLAUSES = 1024
 CACHED_POSITIONS = 512
 CACHED_POSITIONS_MAX = 1000
 
-_postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+class PostingCache(OrderedDict):
+    """Posting lists by (segment, term), most recently used last, bounded in number and in
+    bytes (see CACHED_POSTINGS_BYTES)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bytes = 0
+
+    def put(self, key: tuple, postings: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep a list, dropping the least recently used past either bound."""
+        if key not in self:
+            super().__setitem__(key, postings)
+            self.bytes += size_of(postings)
+        while len(self) > CACHED_TERMS or self.bytes > CACHED_POSTINGS_BYTES:
+            oldest = next(iter(self))
+            del self[oldest]
+
+    def __delitem__(self, key: tuple) -> None:
+        """Forget one list."""
+        self.bytes -= size_of(self[key])
+        super().__delitem__(key)
+
+    def clear(self) -> None:
+        """Forget every list."""
+        super().clear()
+        self.bytes = 0
+
+
+def size_of(postings: tuple[np.ndarray, np.ndarray]) -> int:
+    """Bytes held by one cached posting list."""
+    return postings[0].nbytes + postings[1].nbytes
+
+
+_postings = PostingCache()
 _positions: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _lengths: dict[tuple, np.ndarray] = {}
 _flat_files: dict[tuple, FlatPostings | None] = {}  # per segment (flatpostings.py)
@@ -65,9 +103,7 @@ def leaf_postings(leaf, key: tuple, term: str) -> tuple[np.ndarray, np.ndarray]:
     if found is None:
         found = whoosh_postings(leaf, term)
     with _lock:
-        _postings[cache_key] = found
-        while len(_postings) > CACHED_TERMS:
-            _postings.popitem(last=False)
+        _postings.put(cache_key, found)
     return found
 
 
