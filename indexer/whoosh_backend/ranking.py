@@ -1,5 +1,6 @@
-"""BM25 ranking in numpy for the common query shape (one word, or words that must all match),
-over posting lists read once per segment and cached: a plain search then costs a few array
+"""BM25 ranking in numpy for the common query shapes (words that must all match, phrases and
+names in quotes, any of several words, a prefix), over posting lists sliced from each
+segment's flat file (flatpostings.py) and cached: a search then costs a few array
 operations instead of scoring every match in Python. Other shapes go through Whoosh."""
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def leaf_positions(
     leaf, key: tuple, term: str, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(document number, position) of every occurrence of one term in the candidate
-    documents of one segment: sliced from the segment's position file when it has one, else
+    documents of one segment: sliced from the segment's flat file when it has one, else
     decoded from Whoosh's postings (only the candidates'; a rare term's whole list, a name's
     words, is decoded once and kept)."""
     flat = flat_file(leaf, key)
