@@ -113,18 +113,24 @@ class WordCache:
 _last_cache: list[WordCache] = []  # one per process: ingests use one analyzer at a time
 
 
+def kept_for(store: list, make, analyzer):
+    """The object `make` built for this analyzer, kept in store (one per process) while the
+    analyzer stays the same: an index opened again brings an equal analyzer, not the same
+    object, and then keeps the one already built."""
+    if store:
+        kept = store[0]
+        if kept.analyzer is analyzer:
+            return kept
+        if kept.analyzer == analyzer:
+            kept.analyzer = analyzer  # the next call takes the fast test above
+            return kept
+    store[:] = [make(analyzer)]
+    return store[0]
+
+
 def word_cache(analyzer) -> WordCache:
-    """The word cache for this analyzer, kept while the analyzer stays the same (an index
-    opened again brings an equal analyzer, not the same object)."""
-    if _last_cache:
-        cache = _last_cache[0]
-        if cache.analyzer is analyzer:
-            return cache
-        if cache.analyzer == analyzer:
-            cache.analyzer = analyzer  # the next call takes the fast test above
-            return cache
-    _last_cache[:] = [WordCache(analyzer)]
-    return _last_cache[0]
+    """The word cache for this analyzer (see kept_for)."""
+    return kept_for(_last_cache, WordCache, analyzer)
 
 
 def index_terms(text: str, analyzer) -> dict[str, list[int]]:
@@ -220,11 +226,8 @@ _last_highlighter: list[HighlightAnalyzer] = []
 
 
 def highlight_analyzer(analyzer) -> HighlightAnalyzer:
-    """The HighlightAnalyzer of this analyzer, kept while the analyzer stays the same."""
-    if _last_highlighter and _last_highlighter[0].analyzer is analyzer:
-        return _last_highlighter[0]
-    _last_highlighter[:] = [HighlightAnalyzer(analyzer)]
-    return _last_highlighter[0]
+    """The HighlightAnalyzer of this analyzer (see kept_for)."""
+    return kept_for(_last_highlighter, HighlightAnalyzer, analyzer)
 
 
 class FastPositions(Positions):

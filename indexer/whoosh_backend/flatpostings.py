@@ -27,9 +27,9 @@ import struct
 import weakref
 from array import array
 from collections.abc import Iterator
-from pickle import loads
 
 import numpy as np
+from whoosh.formats import Positions
 
 FIELD = "content"
 MAGIC = b"FLATPST2"
@@ -43,16 +43,7 @@ SECTIONS = (("docs", "I"), ("weights", "f"), ("counts", "I"), ("positions", "I")
 NARROW = (np.uint8, np.uint16, np.uint32)  # tried in order for the unsigned sections
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, value bytes or None)
-
-
-def decode(value: bytes) -> list[int]:
-    """A Positions posting value (whoosh3 3.54.0: count, then pickled deltas) as positions."""
-    deltas = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-    out, position = [], 0
-    for delta in deltas:
-        position += delta
-        out.append(position)
-    return out
+decode = Positions().decode_positions  # a posting value -> its positions
 
 
 class FlatWriter:
@@ -82,7 +73,7 @@ class FlatWriter:
                     self.terms.append(last)
                     self.posting_starts.append(self.postings)
                     self.position_starts.append(self.positions)
-                found = decode(item[4])
+                found = decode(item[4])  # Whoosh's own decoding of its Positions values
                 docs.append(item[2])
                 weights.append(item[3])
                 counts.append(len(found))
