@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import resource
 import signal
@@ -73,6 +74,20 @@ def collect(
     unless follow_links says to follow them anywhere."""
     files: dict[str, Path] = {}
     skipped: list[Outcome] = []
+    for capture in find_captures(paths, skipped, follow_links, naming):
+        files.setdefault(capture.key, capture.path)
+    return [Capture(files[k], k) for k in sorted(files)], skipped
+
+
+def find_captures(
+    paths: Iterable[Path | str],
+    skipped: list[Outcome],
+    follow_links: bool = False,
+    naming: Naming = own_name,
+) -> Iterator[Capture]:
+    """collect's candidates as they are found, unsorted, a key possibly more than once (the
+    first one found is the one collect keeps), for callers that keep them on disk; what is
+    skipped on sight is added to `skipped`."""
     for root in map(Path, paths):
         if not root.exists() and not root.is_symlink():
             skipped.append(Outcome(str(root), error="no such file or folder"))
@@ -95,8 +110,7 @@ def collect(
                     )
                 )
                 continue
-            files.setdefault(key(path), path)
-    return [Capture(files[k], k) for k in sorted(files)], skipped
+            yield Capture(path, key(path))
 
 
 def walk(
@@ -104,10 +118,10 @@ def walk(
     skipped: list[Outcome],
     follow_links: bool = False,
     shown: Callable[[Path], str] = display_path,
-) -> list[Path]:
-    """Every file below root; folder loops, broken links, links leading outside root and
-    unreadable folders are reported by name, not fatal."""
-    found, seen = [], set()
+) -> Iterator[Path]:
+    """Every file below root, as found; folder loops, broken links, links leading outside
+    root and unreadable folders are reported by name, not fatal."""
+    seen = set()
     inside = os.path.realpath(root)
 
     def onerror(exc: OSError) -> None:
@@ -147,8 +161,7 @@ def walk(
             if reason:
                 skipped.append(Outcome(shown(path), error=reason))
             else:
-                found.append(path)
-    return found
+                yield path
 
 
 def is_within(path: str, folder: str) -> bool:
@@ -268,17 +281,21 @@ def extract_page(page: WebCapture, key: str) -> Outcome:
 
 
 def extract_many(
-    paths: list[Path], workers: int | None = None, job: Callable[[Path], T] = extract_one
+    paths: Iterable[Path], workers: int | None = None, job: Callable[[Path], T] = extract_one
 ) -> Iterator[T]:
     """job(path) for every path, in input order, in parallel when there is enough work.
     `job` defaults to extract_one; a later stage may pass a function that also does its own
-    per-record work in the worker processes."""
+    per-record work in the worker processes. Paths are read as they are needed, so that they
+    may come from a file rather than a list."""
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(paths) < 2 * workers:
-        yield from map(job, paths)
+    paths = iter(paths)
+    head = list(itertools.islice(paths, 2 * workers))
+    rest = itertools.chain(head, paths)
+    if workers == 1 or len(head) < 2 * workers:
+        yield from map(job, rest)
         return
     size = settings.INGEST_CHUNKSIZE
-    chunks = (paths[i : i + size] for i in range(0, len(paths), size))
+    chunks = iter(lambda: list(itertools.islice(rest, size)), [])
     window: deque[Future] = deque()
     with ProcessPoolExecutor(
         max_workers=workers, initializer=limit_memory, initargs=(settings.EXTRACT_MEMORY_MB,)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
+import sqlite3
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -22,6 +24,8 @@ _SEEDS = np.array(
 )[:, None]
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SHINGLE_MIX = np.uint64(0x100000001B3)
+# A record's duplicate keys: its MinHash signature and that signature's LSH band keys.
+Keys = tuple[list[int], list[int]]
 
 
 def normal_url(url: str | None) -> str | None:
@@ -68,16 +72,24 @@ def band_keys(sig: Sequence[int]) -> list[int]:
     return keys
 
 
-def group(records: list[tuple[str, str | None, Sequence[int]]]) -> dict[str, str]:
-    """Map each record id to its group's primary id (the smallest id: deterministic), from
-    each record's (id, normal_url key, signature): grouping needs no text.
+def keys(text: str) -> Keys:
+    """A body's duplicate keys: its signature and that signature's band keys."""
+    sig = signature(text)
+    return sig, band_keys(sig)
+
+
+def group_table(conn: sqlite3.Connection, schema: str = "stg") -> None:
+    """Set each record's group in the `reach` table of `schema` (rank, id, url_key,
+    signature, gid; ranks 0..n-1 in id order) from its band keys in `rbands` (key, rank):
+    gid is the group's smallest id, so that it is deterministic.
 
     Groups are the connected records: the same URL key, or a shared LSH band with estimated
-    similarity of at least SAME_STORY. The band keys of every record are held as one int64
-    array and sorted, so that only records sharing a key are looked at: a dict of buckets
-    held about 1.6 KB a record, most of an ingest's memory per capture (#12)."""
-    ids = [rid for rid, _, _ in records]
-    parent = list(range(len(ids)))
+    similarity of at least SAME_STORY. SQLite finds the records sharing a URL or a band key,
+    so that memory holds one 8-byte parent per record, whatever the archive's size (#12: a
+    dict of buckets, then sorted key arrays, held hundreds of bytes a record)."""
+    reach, rbands = f"{schema}.reach", f"{schema}.rbands"
+    n = conn.execute(f"select count(*) from {reach}").fetchone()[0]
+    parent = array("q", range(n))
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -88,48 +100,56 @@ def group(records: list[tuple[str, str | None, Sequence[int]]]) -> dict[str, str
     def union(x: int, y: int) -> None:
         rx, ry = find(x), find(y)
         if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)  # the smaller rank: the smaller id, below
+            parent[max(rx, ry)] = min(rx, ry)  # the smaller rank: the smaller id
 
-    # Records ranked in id order, so that the root of every group is its smallest id.
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    rank = [0] * len(ids)
-    for r, i in enumerate(order):
-        rank[i] = r
-    by_url: dict[str, int] = {}
-    for i in order:
-        key = records[i][1]
-        if key:
-            if key in by_url:
-                union(by_url[key], rank[i])
-            by_url.setdefault(key, rank[i])
-    del by_url
-    signatures = [records[i][2] for i in order]
-    keys = np.empty((len(signatures), BANDS), dtype=np.int64)
-    for r, sig in enumerate(signatures):
-        keys[r] = band_keys(sig)
-    for members in shared_bands(keys):
+    same_url = (
+        f"select group_concat(rank) from {reach} where url_key is not null "
+        "group by url_key having count(*) > 1"
+    )
+    for (ranks,) in conn.execute(same_url).fetchall():
+        first, *others = sorted(map(int, ranks.split(",")))
+        for other in others:
+            union(first, other)
+    shared = f"select group_concat(rank) from {rbands} group by key having count(*) > 1"
+    for (ranks,) in conn.execute(shared).fetchall():
+        members = sorted(set(map(int, ranks.split(","))))
+        marks = ",".join("?" * len(members))
+        query = f"select rank, signature from {reach} where rank in ({marks})"
+        decoded = {r: json.loads(sig) for r, sig in conn.execute(query, members).fetchall()}
         for a, b in itertools.combinations(members, 2):
-            if find(a) != find(b) and similarity(signatures[a], signatures[b]) >= SAME_STORY:
+            if find(a) != find(b) and similarity(decoded[a], decoded[b]) >= SAME_STORY:
                 union(a, b)
-    return {ids[order[r]]: ids[order[find(r)]] for r in range(len(order))}
+    roots = np.array(parent, dtype=np.int64)
+    while not np.array_equal(hop := roots[roots], roots):  # every record to its root
+        roots = hop
+    conn.execute(f"update {reach} set gid = id")
+    joined = np.flatnonzero(roots != np.arange(n))
+    conn.executemany(
+        f"update {reach} set gid = (select id from {reach} where rank = ?) where rank = ?",
+        zip(roots[joined].tolist(), joined.tolist(), strict=True),
+    )
 
 
-def shared_bands(keys: np.ndarray) -> Iterator[list[int]]:
-    """The records (rows of keys, one column per band) sharing each band key that more than
-    one record has, each list in row order."""
-    flat = keys.ravel()
-    owner = np.repeat(np.arange(keys.shape[0]), BANDS)
-    by_key = np.argsort(flat, kind="stable")
-    flat, owner = flat[by_key], owner[by_key]
-    del by_key
-    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
-    ends = np.r_[starts[1:], flat.size]
-    shared = ends - starts > 1
-    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-        yield sorted(set(owner[start:end].tolist()))
-
-
-def compact(sig: Sequence[int]) -> array:
-    """A signature in 8 bytes a hash (a list of Python ints takes 45): an ingest keeps one
-    for every record it groups."""
-    return array("Q", sig)
+def group(records: list[tuple[str, str | None, Sequence[int]]]) -> dict[str, str]:
+    """Map each record id to its group's primary id, from each record's (id, normal_url
+    key, signature): group_table over a scratch database in memory, for callers that hold
+    their records already (tests, small archives)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(
+        "create table reach (rank integer primary key, id text, url_key text, "
+        "signature text, gid text)"
+    )
+    conn.execute("create table rbands (key integer, rank integer)")
+    ordered = sorted(records, key=lambda r: r[0])
+    conn.executemany(
+        "insert into reach values (?, ?, ?, ?, null)",
+        ((r, rid, key, json.dumps(list(sig))) for r, (rid, key, sig) in enumerate(ordered)),
+    )
+    conn.executemany(
+        "insert into rbands values (?, ?)",
+        ((k, r) for r, (_, _, sig) in enumerate(ordered) for k in band_keys(sig)),
+    )
+    group_table(conn, "main")
+    found = dict(conn.execute("select id, gid from reach"))
+    conn.close()
+    return found

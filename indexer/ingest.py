@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
@@ -14,16 +14,16 @@ from archive.extract import capture_key
 from archive.ingest import (
     Capture,
     Outcome,
-    collect,
     extract_many,
     extract_one,
     extract_web_archive,
+    find_captures,
     is_web_archive,
 )
 from indexer import dedupe, state
 from indexer.backend import SearchBackend, open_backend
 from indexer.lock import IndexError_, ingest_lock
-from indexer.staging import RecordReader, Staging
+from indexer.staging import BATCH, RecordReader, Staging, StoryIds, batches, fill
 from indexer.state import open_state
 
 
@@ -91,27 +91,28 @@ def ingest(
         report = IngestReport()
         staging = Staging(index_dir)
         try:
+            # The state's connection sees the scratch file as `stg`: the commit joins the
+            # two in SQL, so that no per-capture table is held in memory (#12).
+            conn.execute("attach database ? as stg", (str(staging.path),))
             run = _Run(conn, report, staging, rebuild)
             naming = state.RootNames(conn)
-            files, skipped = collect(paths, follow_links, naming)
+            skipped: list[Outcome] = []
+            for capture in find_captures(paths, skipped, follow_links, naming):
+                staging.see(capture.key, capture.path, is_web_archive(capture))
             report.failed.extend((o.path, o.error) for o in skipped)
-            run.migrate(files)
-            todo = run.changed_files(files)
+            run.migrate()
+            run.changed_files()
             report.phases["scan"] = time.perf_counter() - started
-            files_todo = [c for c in todo if not is_web_archive(c)]
-            for done, pair in enumerate(extract_many(files_todo, workers, extract_signed), 1):
-                run.take(*pair)
+            todo = staging.count("todo", "not archive")
+            captures = run.todo(archive=False)
+            for done, found in enumerate(extract_many(captures, workers, extract_signed), 1):
+                run.take(*found)
                 if progress:
-                    progress(done, len(files_todo))
-            for capture in todo:
-                if is_web_archive(capture):  # streamed here, one page at a time
-                    run.take_archive(capture, extract_web_archive(capture))
+                    progress(done, todo)
+            for capture in run.todo(archive=True):  # streamed here, one page at a time
+                run.take_archive(capture, extract_web_archive(capture))
             if prune:
-                run.prune(
-                    {root_key(naming, Path(p)) for p in paths},
-                    {f.key for f in files},
-                    {f.key for f in files if is_web_archive(f)},
-                )
+                run.prune({root_key(naming, Path(p)) for p in paths})
             report.phases["extract"] = time.perf_counter() - started - report.phases["scan"]
             run.commit(backend)
             report.records = conn.execute("select count(*) from records").fetchone()[0]
@@ -156,18 +157,23 @@ def in_archive(path: str, archives: set[str]) -> bool:
     return False
 
 
-def extract_signed(capture: Capture) -> tuple[Outcome, list[int] | None, str | None]:
-    """Extract one file, compute its duplicate signature and serialise its record, all in the
+def extract_signed(capture: Capture) -> tuple[Outcome, dedupe.Keys | None, str | None]:
+    """Extract one file, compute its duplicate keys and serialise its record, all in the
     worker process (the ingest's main process, which stages every record, has one core)."""
     outcome = extract_one(capture)
     if not outcome.article:
         return outcome, None, None
     record_json = json.dumps(outcome.article.as_dict())
-    return outcome, dedupe.signature(outcome.article.body), record_json
+    return outcome, dedupe.keys(outcome.article.body), record_json
+
+
+FILE_COLUMNS = "path, size, mtime_ns, content_hash, record_id, status, reason"
 
 
 class _Run:
-    """State of one ingest between reading the disk and committing the index."""
+    """State of one ingest between reading the disk and committing the index. What it knows
+    of each file and record is in the state and the scratch file (`stg`), not in memory:
+    only what changed (deleted records, files gone) is held as sets."""
 
     def __init__(
         self,
@@ -180,78 +186,84 @@ class _Run:
         self.report = report
         self.staging = staging
         self.rebuild = rebuild
-        self.known = {
-            row[0]: FileRow(*row)
-            for row in conn.execute(
-                "select path, size, mtime_ns, content_hash, record_id, status, reason from files"
-            )
-        }
-        self.stats: dict[str, tuple[int, int]] = {}
-        # New or changed records: their text waits in the staging file; only what grouping
-        # needs stays in memory (URL key and compact signature), so memory does not hold
-        # every record of a big ingest (#12).
-        self.upserts: dict[str, str | None] = {}  # id -> normal_url key
-        self.signatures: dict[str, Sequence[int]] = {}
         self.deletes: set[str] = set()
-        self.gone_paths: list[str] = []
-        self.archive_pages: dict[str, list[str]] | None = None  # see members()
+        self.gone: set[str] = set()  # file rows to forget
 
     def keep_row(self, row: FileRow) -> None:
         """A file row for the state, kept in the staging file until the commit."""
         self.staging.put_file(astuple(row))
 
-    def migrate(self, files: list[Capture]) -> None:
+    def old(self, path: str) -> FileRow | None:
+        """What the last ingest saw of one path."""
+        row = self.conn.execute(
+            f"select {FILE_COLUMNS} from files where path = ?", (path,)
+        ).fetchone()
+        return FileRow(*row) if row else None
+
+    def forget(self, path: str, record_id: str | None) -> None:
+        """A file row goes, and with it its record."""
+        self.gone.add(path)
+        if record_id:
+            self.deletes.add(record_id)
+            self.report.removed += 1
+
+    def migrate(self) -> None:
         """Files the state knows under an older name (a path from the working folder, before
         capture keys): their old records go and they are extracted again under their key, in
         this ingest's one commit."""
-        keys = {f.key for f in files}
-        where = {os.path.abspath(f.path): f.key for f in files}
-        for path, row in list(self.known.items()):
-            if path in keys or os.path.abspath(path) not in where:
-                continue
-            self.gone_paths.append(path)
-            del self.known[path]
-            if row.record_id:
-                self.deletes.add(row.record_id)
-                self.report.removed += 1
+        self.staging.flush()
+        unseen = "path not in (select key from stg.seen)"
+        indexed = False
+        for path, record_id in batches(self.conn, "files", "path, record_id", unseen):
+            if not indexed:  # needed only by a state that knows files under other names
+                self.conn.execute("create index if not exists stg.seen_abs on seen(abs)")
+                indexed = True
+            query = "select 1 from stg.seen where abs = ?"
+            if self.conn.execute(query, (os.fsencode(os.path.abspath(path)),)).fetchone():
+                self.forget(path, record_id)
 
-    def changed_files(self, files: list[Capture]) -> list[Capture]:
-        """Files whose size or modification time differ from the last ingest."""
-        todo = []
-        for capture in files:
-            path, shown = capture
-            try:
-                st = path.stat()
-            except OSError as exc:
-                self.report.failed.append((shown, f"cannot read: {exc.strerror or exc}"))
-                continue
-            stat = (st.st_size, st.st_mtime_ns)
-            old = self.known.get(shown)
-            if old and (old.size, old.mtime_ns) == stat and old.status != "error":
-                # An unchanged web archive is not opened: its pages count as unchanged.
-                pages = len(self.members(shown)) if old.status == "archive" else 1
-                self.report.unchanged += pages
-            else:
-                self.stats[shown] = stat  # only what take() will look up is kept
-                todo.append(capture)
-        return todo
+    def changed_files(self) -> None:
+        """Note the files whose size or modification time differ from the last ingest as
+        to do; the others count as unchanged."""
+        self.staging.flush()
+        query = (
+            "select s.key, s.path, s.archive, f.size, f.mtime_ns, f.status from stg.seen s "
+            "left join files f on f.path = s.key where s.key > ? order by s.key limit ?"
+        )
+        last = ""
+        while rows := self.conn.execute(query, (last, BATCH)).fetchall():
+            last = rows[-1][0]
+            for key, path, archive, size, mtime, status in rows:
+                try:
+                    st = os.stat(path)
+                except OSError as exc:
+                    self.report.failed.append((key, f"cannot read: {exc.strerror or exc}"))
+                    continue
+                stat = (st.st_size, st.st_mtime_ns)
+                if status is not None and (size, mtime) == stat and status != "error":
+                    # An unchanged web archive is not opened: its pages count as unchanged.
+                    pages = len(self.members(key)) if status == "archive" else 1
+                    self.report.unchanged += pages
+                else:
+                    self.staging.want(key, path, stat, archive)
 
-    def members(self, archive_key: str) -> list[str]:
-        """Keys of the pages the state knows inside one web archive (key#url@date). The
-        index of them is built on first use, in one pass over the known files, so that
-        each archive does not scan the whole state."""
-        if self.archive_pages is None:
-            self.archive_pages = {}
-            for path in self.known:
-                at = path.find("#")
-                while at >= 0:
-                    self.archive_pages.setdefault(path[:at], []).append(path)
-                    at = path.find("#", at + 1)
-        return self.archive_pages.get(archive_key, [])
+    def todo(self, archive: bool) -> Iterator[Capture]:
+        """The files to extract (or the web archives to read), in key order."""
+        self.staging.flush()
+        rows = batches(self.conn, "stg.todo", "path, key", f"archive = {int(archive)}")
+        return (Capture(Path(os.fsdecode(path)), key) for path, key in rows)
+
+    def members(self, archive_key: str) -> list[tuple[str, str | None]]:
+        """(key, record id) of the pages the state knows inside one web archive
+        (key#url@date): the file rows whose key starts with the archive's and '#', a range
+        of the state's index ('$' follows '#')."""
+        query = "select path, record_id from files where path >= ? and path < ?"
+        return self.conn.execute(query, (archive_key + "#", archive_key + "$")).fetchall()
 
     def take_archive(self, capture: Capture, items: Iterable[Outcome | str]) -> None:
         """Record the pages of one web archive as read; pages no longer in it go."""
         key = capture.key
+        stat = self.staging.stat(key)
         passed = self.report.archive_passed
         produced: set[str] = set()
         damage = []
@@ -259,31 +271,30 @@ class _Run:
             if isinstance(item, str):
                 passed[item] = passed.get(item, 0) + 1
             elif item.path.startswith(key + "#"):
-                self.stats[item.path] = self.stats[key]
                 produced.add(item.path)
                 self.report.archive_pages += 1
-                self.take(item)
+                self.take(item, stat=stat)
             else:  # damage: named by file and offset, the good records are kept
                 damage.append(item.error)
                 self.report.failed.append((item.path, item.error))
         # Pages not read again go, unless the archive was damaged: then they may only be
         # unreadable this time, and a failure keeps the last good records, as for files.
-        for path in set() if damage else set(self.members(key)) - produced:
-            self.gone_paths.append(path)
-            row = self.known.pop(path)
-            if row.record_id:
-                self.deletes.add(row.record_id)
-                self.report.removed += 1
-        size, mtime = self.stats[key]
+        for path, record_id in [] if damage else self.members(key):
+            if path not in produced and path not in self.gone:
+                self.forget(path, record_id)
         status, reason = ("error", damage[0]) if damage else ("archive", "web archive")
-        self.keep_row(FileRow(key, size, mtime, None, None, status, reason))
+        self.keep_row(FileRow(key, *stat, None, None, status, reason))
 
     def take(
-        self, outcome, signature: list[int] | None = None, record_json: str | None = None
+        self,
+        outcome: Outcome,
+        keys: dedupe.Keys | None = None,
+        record_json: str | None = None,
+        stat: tuple[int, int] | None = None,
     ) -> None:
         """Record one extraction outcome; a failure keeps the file's last good record."""
-        size, mtime = self.stats.get(outcome.path, (0, 0))
-        old = self.known.get(outcome.path)
+        size, mtime = stat or self.staging.stat(outcome.path)
+        old = self.old(outcome.path)
         if outcome.error:
             self.report.failed.append((outcome.path, outcome.error))
             keep = old.record_id if old else None
@@ -309,96 +320,109 @@ class _Run:
         if old and old.status == "ok" and old.content_hash == article.content_hash:
             self.report.unchanged += 1
         else:
-            self.staging.put(article, record_json)
-            self.upserts[article.id] = dedupe.normal_url(article.url)
-            sig = signature or dedupe.signature(article.body)
-            self.signatures[article.id] = dedupe.compact(sig)
+            self.staging.put(article, record_json, keys)
             if old and old.record_id:
                 self.report.updated += 1
             else:
                 self.report.added += 1
         self.keep_row(FileRow(outcome.path, size, mtime, article.content_hash, article.id, "ok"))
 
-    def prune(self, roots: set[str], present: set[str], archives: set[str]) -> None:
+    def prune(self, roots: set[str]) -> None:
         """Forget files under the ingested roots that are no longer on disk (a page inside a
         web archive is there while its archive is)."""
-        for path, row in self.known.items():
+        self.staging.flush()
+        archives = {key for (key,) in self.conn.execute("select key from stg.seen where archive")}
+        present = "select 1 from stg.seen where key = ?"
+        for path, record_id in batches(self.conn, "files", "path, record_id"):
+            if path in self.gone:
+                continue
             under = any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
-            if under and path not in present and not in_archive(path, archives):
-                self.gone_paths.append(path)
-                if row.record_id:
-                    self.deletes.add(row.record_id)
-                    self.report.removed += 1
+            if (
+                under
+                and not in_archive(path, archives)
+                and not self.conn.execute(present, (path,)).fetchone()
+            ):
+                self.forget(path, record_id)
 
     def commit(self, backend: SearchBackend) -> None:
         """Regroup duplicates, rewrite the affected stories in one index commit, then record
         the new state: a crash before the commit leaves the old index whole."""
-        if not self.upserts and not self.deletes and not self.rebuild:
+        self.staging.flush()
+        fill(self.conn, "dropped", self.deletes)
+        if not self.staging.count("staged") and not self.deletes and not self.rebuild:
             # Nothing to re-index (a re-run): only file bookkeeping changes.
             backend.replace([], dict.get)  # creates the index when missing, writes nothing
             self.report.phases["index"] = 0.0
-            self.stage({}, {})
+            self.stage()
             self.finish(backend)
             return
-        touched = set(self.upserts) | self.deletes
-        current = self.reachable(touched)
-        old_groups = state.groups_of(self.conn, set(current) | self.deletes)
-        groups = dedupe.group([(rid, key, sig) for rid, (key, sig) in current.items()])
         mark = time.perf_counter()
-        affected = {old_groups[r] for r in touched if old_groups.get(r)}
-        affected |= {groups[r] for r in touched if r in groups}
-        affected |= {g for r, g in groups.items() if old_groups.get(r) != g}
-        affected |= {old_groups[r] for r, g in groups.items() if old_groups.get(r, g) != g}
-        members: dict[str, list[str]] = {}
-        for rid, gid in groups.items():
-            if gid in affected:
-                members.setdefault(gid, []).append(rid)
+        self.reachable()
+        dedupe.group_table(self.conn)
+        self.mark_affected()
+        self.report.phases["group"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         # The state's changes are written first, uncommitted: whatever fails before the index
         # commits (a name SQLite cannot store, a full disk) leaves both as they were (#15).
-        self.stage(current, groups)
+        self.stage()
         # Each story's records are read when its document is built: new ones from the staging
         # file, the others from the state as last committed (WAL: the open transaction is
         # not seen, and the records it changes are all staged).
         state_file = self.conn.execute("pragma database_list").fetchone()[2]
-        reader = RecordReader(self.staging.path, Path(state_file), set(self.upserts))
+        reader = RecordReader(self.staging.path, Path(state_file))
+        stories = StoryIds(self.staging.path)
         try:
-            backend.replace(
-                sorted(affected),
-                lambda gid: reader(members[gid]) if gid in members else None,
-                clear=self.rebuild,
-            )
+            backend.replace(stories, reader.story, clear=self.rebuild)
         except BaseException:
             self.conn.execute("rollback")
             raise
         finally:
             reader.close()
+            stories.close()
         self.report.phases["index"] = time.perf_counter() - mark
         mark = time.perf_counter()
         self.finish(backend)
         self.report.phases["save"] = time.perf_counter() - mark
 
-    def reachable(self, touched: set[str]) -> dict[str, tuple[str | None, Sequence[int]]]:
-        """The records whose grouping this ingest can change, with their signatures: the
-        changed ones, the other members of their old groups (a group may split), and every
-        record joined to those through a shared URL or near-identical text (groups may
-        merge), followed until nothing new turns up. Groups outside stay as they are."""
-        stored = state.record_count(self.conn)
-        if len(touched) * 5 >= stored:
+    def reachable(self) -> None:
+        """Fill stg.reach with the records whose grouping this ingest can change, ranked in id
+        order, and stg.rbands with their band keys: the changed ones, the other members of
+        their old groups (a group may split), and every record joined to those through a
+        shared URL or near-identical text (groups may merge), followed until nothing new
+        turns up. Groups outside stay as they are."""
+        conn = self.conn
+        conn.execute(
+            "insert into stg.cand select s.id, s.url_key, s.signature, r.group_id, 1 "
+            "from stg.staged s left join records r on r.id = s.id"
+        )
+        touched = "select id from stg.staged union select id from stg.dropped"
+        changed = conn.execute(f"select count(*) from ({touched})").fetchone()[0]
+        stored = "select id, url_key, signature, group_id, 0 from records"
+        if changed * 5 >= state.record_count(conn):
             # A large share of the archive changed: reading it all is cheaper than walking.
-            reach = state.load_keys(self.conn)
+            conn.execute(f"insert or ignore into stg.cand {stored} where id not in stg.dropped")
         else:
-            old = state.groups_of(self.conn, touched)
-            seeds = state.members_of(self.conn, set(old.values())) | set(self.upserts)
-            reach = state.load_keys(self.conn, self.walk(seeds))
-        for rid in self.deletes:
-            reach.pop(rid, None)
-        for rid, url_key in self.upserts.items():
-            reach[rid] = (url_key, self.signatures[rid])
-        return reach
+            query = f"select group_id from records where id in ({touched})"
+            old = {gid for (gid,) in conn.execute(query)}
+            upserted = self.staging.ids()
+            fill(conn, "wanted", self.walk(state.members_of(conn, old) | upserted, upserted))
+            conn.execute(f"insert or ignore into stg.cand {stored} where id in stg.wanted")
+        conn.execute(
+            "insert into stg.reach (rank, id, url_key, signature, old_gid, touched) "
+            "select row_number() over (order by id) - 1, id, url_key, signature, old_gid, "
+            "touched from stg.cand"
+        )
+        conn.execute(
+            "insert into stg.rbands select j.value, r.rank from stg.reach r "
+            "join stg.staged s on s.id = r.id, json_each(s.bands) j where r.touched"
+        )
+        conn.execute(
+            "insert into stg.rbands select b.key, r.rank from stg.reach r "
+            "join bands b on b.record_id = r.id where not r.touched"
+        )
 
-    def walk(self, seeds: set[str]) -> set[str]:
+    def walk(self, seeds: set[str], upserted: set[str]) -> set[str]:
         """Stored records connected to the seeds (new versions of changed records count)."""
-        upserted = set(self.upserts)  # all seeds already, with their new versions
         seen: set[str] = set()
         queue = list(seeds)
         while queue:
@@ -407,19 +431,35 @@ class _Run:
                 continue
             seen.add(rid)
             if rid in upserted:
-                keys = self.upserts[rid], self.signatures[rid]
+                keys = self.staging.keys(rid)
             else:
                 keys = state.keys_of(self.conn, rid)
             queue.extend(state.neighbours(self.conn, *keys) - seen - upserted)
         return seen - upserted
 
-    def stage(self, current: dict, groups: dict[str, str]) -> None:
+    def mark_affected(self) -> None:
+        """Fill stg.affected with the stories to rewrite, sorted: the old and new groups of
+        every changed record, and both groups of every record whose group changed."""
+        conn = self.conn
+        conn.execute("create index stg.reach_gid on reach(gid)")
+        conn.execute(
+            "insert into stg.affected select row_number() over (order by gid) - 1, gid from ("
+            " select old_gid as gid from stg.reach where touched and old_gid is not null"
+            " union select gid from stg.reach where touched"
+            " union select gid from stg.reach where old_gid is not gid"
+            " union select old_gid from stg.reach where old_gid is not null"
+            "   and old_gid is not gid"
+            " union select group_id from records where id in stg.dropped"
+            "   and group_id is not null)"
+        )
+
+    def stage(self) -> None:
         """Write records and file rows in an SQLite transaction left open; a failure rolls
         it back and is raised."""
         conn = self.conn
         conn.execute("begin")
         try:
-            self.write_rows(current, groups)
+            self.write_rows()
         except BaseException:
             conn.execute("rollback")
             raise
@@ -429,20 +469,28 @@ class _Run:
         state.set_generation(self.conn, backend.generation())
         self.conn.execute("commit")
 
-    def write_rows(self, current: dict, groups: dict[str, str]) -> None:
-        """The state's changes: records, groups, file rows."""
+    def write_rows(self) -> None:
+        """The state's changes, in SQL from the scratch file: records, their band keys and
+        groups, file rows."""
         conn = self.conn
-        for rid in self.deletes - set(current):
-            state.delete_record(conn, rid)
-        for rid, path, record_json in self.staging.rows(self.upserts):
-            sig, url_key = self.signatures[rid], self.upserts[rid]
-            state.save_record(conn, rid, path, record_json, sig, groups[rid], url_key)
-        for rid, gid in groups.items():
-            conn.execute(
-                "update records set group_id = ? where id = ? and group_id is not ?",
-                (gid, rid, gid),
-            )
-        for row in self.staging.files():
-            conn.execute("insert or replace into files values (?, ?, ?, ?, ?, ?, ?, null)", row)
-        for path in self.gone_paths:
-            conn.execute("delete from files where path = ?", (path,))
+        gone = "select id from stg.dropped where id not in (select id from stg.reach)"
+        conn.execute(f"delete from bands where record_id in ({gone})")
+        conn.execute(f"delete from records where id in ({gone})")
+        conn.execute(
+            "insert or replace into records (id, path, json, signature, group_id, url_key) "
+            "select s.id, s.path, s.json, s.signature, r.gid, s.url_key "
+            "from stg.staged s join stg.reach r on r.id = s.id"
+        )
+        conn.execute("delete from bands where record_id in (select id from stg.staged)")
+        conn.execute(
+            "insert into bands select j.value, s.id from stg.staged s, json_each(s.bands) j"
+        )
+        conn.execute(
+            "update records set group_id = (select gid from stg.reach r where r.id = records.id)"
+            " where id in (select id from stg.reach where not touched and old_gid is not gid)"
+        )
+        conn.execute(
+            f"insert or replace into files ({FILE_COLUMNS}, root) "
+            f"select {FILE_COLUMNS}, null from stg.files order by rowid"
+        )
+        conn.executemany("delete from files where path = ?", ((p,) for p in self.gone))

@@ -150,16 +150,6 @@ def record_count(conn: sqlite3.Connection) -> int:
     return conn.execute("select count(*) from records").fetchone()[0]
 
 
-def groups_of(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
-    """The stored group of each of these records (missing ones left out)."""
-    found = {}
-    for part in chunks(ids):
-        marks = ",".join("?" * len(part))
-        query = f"select id, group_id from records where id in ({marks})"
-        found.update(conn.execute(query, part).fetchall())
-    return found
-
-
 def members_of(conn: sqlite3.Connection, group_ids: Iterable[str]) -> set[str]:
     """Every record stored in these groups."""
     found: set[str] = set()
@@ -196,20 +186,6 @@ def neighbours(conn: sqlite3.Connection, url_key: str | None, sig: Sequence[int]
         rid for rid, other in rows if dedupe.similarity(sig, json.loads(other)) >= dedupe.SAME_STORY
     )
     return found
-
-
-def load_keys(conn: sqlite3.Connection, ids: Iterable[str] | None = None) -> dict:
-    """The duplicate keys of stored records (all of them when ids is None): id -> (URL key,
-    compact signature). Grouping needs no more, so no record text is read."""
-    if ids is None:
-        rows = conn.execute("select id, url_key, signature from records")
-    else:
-        rows = []
-        for part in chunks(ids):
-            marks = ",".join("?" * len(part))
-            query = f"select id, url_key, signature from records where id in ({marks})"
-            rows += conn.execute(query, part).fetchall()
-    return {rid: (url_key, dedupe.compact(json.loads(sig))) for rid, url_key, sig in rows}
 
 
 def load_articles(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Article]:
