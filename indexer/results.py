@@ -72,7 +72,36 @@ class Hit(Result):
         )
 
 
-def lede_words(body: str, words: int = 14) -> str:
+# The record's keys a Hit shows (of_record reads no others), and the words of the lede it
+# needs: a hit card (hit_card) carries only these, so that a result list need not read
+# every hit's whole stored record and body.
+HIT_KEYS = (
+    "title",
+    "date",
+    "source_path",
+    "url",
+    "source",
+    "section",
+    "page_type",
+    "reporters",
+    "speakers",
+    "topics",
+    "captures",
+)
+LEDE_WORDS = 14
+
+
+def hit_card(story_id: str, record: dict, body: str) -> dict:
+    """What Hit.of_record(story_id, card, card["lede"]) needs to give the same hit as the
+    whole record and body: the keys it reads, and the lede's first words (one more than
+    lede_words shows, so that it still knows whether to add its ellipsis)."""
+    card = {key: record[key] for key in HIT_KEYS if key in record}
+    card["id"] = story_id
+    card["lede"] = " ".join(body.split("\n\n", 1)[0].split()[: LEDE_WORDS + 1])
+    return card
+
+
+def lede_words(body: str, words: int = LEDE_WORDS) -> str:
     """The first words of the lede, for captures without a headline (and plain snippets)."""
     first = body.split("\n\n", 1)[0].split()
     return " ".join(first[:words]) + (" …" if len(first) > words else "")

@@ -15,6 +15,8 @@ from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
 from archive.extract import extract_file
+from indexer.ingest import ingest
+from indexer.results import hit_card, lede_words
 from indexer.whoosh_backend.analysis import (
     HIGHLIGHT_CALL,
     PART_BREAK,
@@ -24,7 +26,7 @@ from indexer.whoosh_backend.analysis import (
 )
 from indexer.whoosh_backend.documents import index_document
 from indexer.whoosh_backend.schema import build_schema
-from indexer.whoosh_backend.search import FORMATTER, FRAGMENTER, WHOLE
+from indexer.whoosh_backend.search import FORMATTER, FRAGMENTER, WHOLE, hit_of
 from indexer.whoosh_backend.writer import replace_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,3 +184,32 @@ def test_fast_highlight_equals_the_analyzer_chain_on_real_documents():
                 assert snippets(fast, text, terms) == expected, path.name
                 marked += "<mark" in expected[0]
     assert marked >= 50
+
+
+def test_hits_from_cards_equal_hits_from_stored_records(tmp_path):
+    """A result row read from the card column is the row the whole stored record gives, for
+    every story of the real pages and raw/, and an index without cards still gives it."""
+    pages = tmp_path / "pages"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "realpages", pages)
+    for label in pages.glob("*.json"):
+        label.unlink()
+    ingest([pages, ROOT / "raw"], tmp_path / "index")
+    ix = whoosh_index.open_dir(tmp_path / "index" / "whoosh")
+    with ix.searcher() as searcher:
+        docs = [d for d in range(searcher.doc_count_all()) if not searcher.ixreader.is_deleted(d)]
+        from_cards = [hit_of(searcher, d, None, 1.5, snippet=False) for d in docs]
+        for leaf, _ in searcher.ixreader.leaf_readers():
+            assert leaf.card_column is not None
+            leaf.card_column = None  # as in an index written before cards
+        from_stored = [hit_of(searcher, d, None, 1.5, snippet=False) for d in docs]
+    assert len(docs) >= 60
+    assert from_cards == from_stored
+
+
+@given(
+    st.lists(st.sampled_from(["word", "Kem", "Sokha", "ស្រុក", " ", "\n", "-"]), max_size=40),
+    st.lists(st.sampled_from(["more", "words", "\n\n"]), max_size=5),
+)
+def test_a_cards_lede_shows_what_the_body_shows(lede, rest):
+    body = " ".join(lede) + "\n\n" + " ".join(rest)
+    assert lede_words(hit_card("x", {}, body)["lede"]) == lede_words(body)

@@ -6,6 +6,7 @@ import json
 
 from archive.record import Article
 from indexer.registry import distinct
+from indexer.results import hit_card
 from indexer.stories import QUOTES_REPEAT, TITLE_REPEAT, day_number, primary_of, story_of
 from indexer.whoosh_backend.analysis import PART_BREAK
 from indexer.whoosh_backend.facets import encode
@@ -42,5 +43,6 @@ def index_document(group_id: str, members: list[Article]) -> dict:
         "day_asc": day or 99991231,
         "record": json.dumps(story.record, ensure_ascii=False),
         "facetdata": encode(story.record, day, group_id),
+        "card": json.dumps(hit_card(group_id, story.record, story.body)).encode(),
         "captures": ",".join(c["id"] for c in story.record["captures"]),
     }

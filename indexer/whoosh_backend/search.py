@@ -277,7 +277,9 @@ def ordered(searcher, m: Matches, request: SearchRequest, limit: int) -> list[tu
 
 
 def hit_of(searcher, docnum: int, text_q, score, snippet: bool = True) -> Hit:
-    """One hit: what a result row shows."""
+    """One hit: what a result row shows (from its card when it needs no snippet)."""
+    if not snippet and (card := card_of(searcher, docnum)) is not None:
+        return Hit.of_record(card["id"], card, card["lede"], score=score)
     stored = searcher.stored_fields(docnum)
     record = json.loads(stored["record"])
     body = stored.get("body", "")
@@ -293,6 +295,20 @@ def hit_of(searcher, docnum: int, text_q, score, snippet: bool = True) -> Hit:
         section_index=hit_section(searcher, body, record, text_q) if snippet else None,
         score=score,
     )
+
+
+def card_of(searcher, docnum: int) -> dict | None:
+    """A document's hit card (results.hit_card), or None in an index written before cards."""
+    reader = searcher.ixreader
+    if hasattr(reader, "_segment_and_docnum"):  # several segments
+        segment, docnum = reader._segment_and_docnum(docnum)
+        reader = reader.readers[segment]
+    column = getattr(reader, "card_column", False)
+    if column is False:  # each segment's column reader is made once, on first use
+        column = reader.column_reader("card") if reader.has_column("card") else None
+        reader.card_column = column
+    raw = column[docnum] if column is not None else b""
+    return json.loads(raw) if raw else None
 
 
 def hit_section(searcher, body: str, record: dict, text_q) -> int | None:
