@@ -22,6 +22,8 @@ from whoosh.formats import Positions
 from archive.extract import extract_file
 from indexer.ingest import ingest
 from indexer.whoosh_backend import flatpostings, ranking
+from indexer.whoosh_backend import schema as schema_module
+from indexer.whoosh_backend.analysis import FastPositions, RawPositions
 from indexer.whoosh_backend.documents import index_document
 from indexer.whoosh_backend.parse import make_parser, text_query
 from indexer.whoosh_backend.schema import build_schema
@@ -133,20 +135,26 @@ def phrase_queries(searcher) -> list:
     return [text_query(parser, t)[0] for t in dict.fromkeys(texts)]
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory, corpus) -> Path:
-    """An archive of three ingests with stories deleted by the last one."""
+@pytest.fixture(scope="module", params=["raw", "pickled"])
+def archive(request, tmp_path_factory, corpus) -> Path:
+    """An archive of three ingests with stories deleted by the last one, its positions
+    encoded as RawPositions writes them, or pickled as in indexes written before it."""
     root = tmp_path_factory.mktemp("archive")
     files = sorted(corpus.rglob("story-*"))
-    for part in range(3):
-        folder = root / "corpus" / f"part{part}"
-        folder.mkdir(parents=True)
-        for path in files[part::3]:
-            shutil.copy(path, folder / path.name)
-        ingest([folder], root / "index")
-    for path in sorted((root / "corpus" / "part1").iterdir())[::4]:
-        path.unlink()
-    ingest([root / "corpus" / "part1"], root / "index", prune=True)
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "pickled":
+            patch.setattr(schema_module, "RawPositions", FastPositions)
+        for part in range(3):
+            folder = root / "corpus" / f"part{part}"
+            folder.mkdir(parents=True)
+            for path in files[part::3]:
+                shutil.copy(path, folder / path.name)
+            ingest([folder], root / "index")
+        for path in sorted((root / "corpus" / "part1").iterdir())[::4]:
+            path.unlink()
+        ingest([root / "corpus" / "part1"], root / "index", prune=True)
+    fmt = open_index(root / "index").schema[FIELD].format
+    assert type(fmt) is (FastPositions if request.param == "pickled" else RawPositions)
     return root / "index"
 
 
@@ -193,12 +201,15 @@ def test_a_damaged_flat_file_is_ignored(archive, tmp_path):
     ranking.forget_all()
 
 
-def test_wide_values_and_odd_weights_are_kept(tmp_path):
+@pytest.mark.parametrize("fmt", [Positions(), RawPositions()], ids=["pickled", "raw"])
+def test_wide_values_and_odd_weights_are_kept(tmp_path, fmt):
+    """Both posting value formats (Whoosh's pickles, in indexes written before RawPositions,
+    and RawPositions' arrays) give the same flat file."""
+
     class Segment:
         def make_filename(self, ext):
             return "MAIN_test" + ext
 
-    fmt = Positions()
     postings = [
         # A long report: positions past 65,535, a word 300 times in one document.
         (FIELD, b"long", 3, 2.0, fmt.encode([5, 70_000])),
@@ -206,7 +217,7 @@ def test_wide_values_and_odd_weights_are_kept(tmp_path):
         (FIELD, b"often", 70_000, 1.5, fmt.encode([7])),  # a weight that is not the count
         ("title", b"often", 3, 1.0, fmt.encode([0])),  # another field: not recorded
     ]
-    writer = flatpostings.FlatWriter(str(tmp_path), Segment())
+    writer = flatpostings.FlatWriter(str(tmp_path), Segment(), fmt)
     assert list(writer.tap(iter(postings))) == postings
     writer.close()
     flat = flatpostings.FlatPostings(str(tmp_path / "MAIN_test.flat"))

@@ -26,7 +26,7 @@ import os
 import struct
 import weakref
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from whoosh.formats import Positions
@@ -43,13 +43,13 @@ SECTIONS = (("docs", "I"), ("weights", "f"), ("counts", "I"), ("positions", "I")
 NARROW = (np.uint8, np.uint16, np.uint32)  # tried in order for the unsigned sections
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, value bytes or None)
-decode = Positions().decode_positions  # a posting value -> its positions
 
 
 class FlatWriter:
     """Writes one segment's flat file from the postings stream the field writer reads."""
 
-    def __init__(self, folder: str, segment):
+    def __init__(self, folder: str, segment, fmt: Positions):
+        self.extend_positions = positions_extender(fmt)
         self.path = os.path.join(folder, segment.make_filename(EXTENSION))
         # One scratch file per section, appended as postings come and joined by close().
         self.parts = {name: open(f"{self.path}.{name}", "wb") for name, _ in SECTIONS}  # noqa: SIM115
@@ -66,6 +66,7 @@ class FlatWriter:
         """Pass every posting on unchanged, recording the content field's."""
         last = None
         docs, weights, counts, positions = (self.pending[name] for name, _ in SECTIONS)
+        extend = self.extend_positions
         for item in items:
             if item[0] == FIELD:
                 if item[1] != last:
@@ -73,13 +74,12 @@ class FlatWriter:
                     self.terms.append(last)
                     self.posting_starts.append(self.postings)
                     self.position_starts.append(self.positions)
-                found = decode(item[4])  # Whoosh's own decoding of its Positions values
+                found = extend(item[4], positions)
                 docs.append(item[2])
                 weights.append(item[3])
-                counts.append(len(found))
-                positions.extend(found)
+                counts.append(found)
                 self.postings += 1
-                self.positions += len(found)
+                self.positions += found
                 if len(positions) >= FLUSH_EVERY or len(docs) >= FLUSH_EVERY:
                     self._flush()
             yield item
@@ -155,10 +155,25 @@ def narrowest(largest: int):
     return next(t for t in NARROW if largest <= np.iinfo(t).max)
 
 
-def flat_writer(storage, segment) -> FlatWriter | None:
+def positions_extender(fmt: Positions) -> Callable[[bytes, array], int]:
+    """The field format's own decoding of a posting value, as a function appending its
+    positions to an array and returning how many: RawPositions does it without a list."""
+    if hasattr(fmt, "extend_positions"):
+        return fmt.extend_positions
+
+    def extend(value: bytes, out: array) -> int:
+        found = fmt.decode_positions(value)
+        out.extend(found)
+        return len(found)
+
+    return extend
+
+
+def flat_writer(storage, segment, schema) -> FlatWriter | None:
     """A flat file writer for a new segment in a folder (None for in-memory storage)."""
     folder = getattr(storage, "folder", None)
-    return FlatWriter(folder, segment) if folder else None
+    fmt = schema[FIELD].format
+    return FlatWriter(folder, segment, fmt) if folder else None
 
 
 class FlatPostings:

@@ -6,15 +6,15 @@ operations instead of scoring every match in Python. Other shapes go through Who
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 from math import log
-from pickle import loads
 
 import numpy as np
 from whoosh import query
 
 from indexer.whoosh_backend.facets import index_identity, segment_key
-from indexer.whoosh_backend.flatpostings import FlatPostings, open_flat
+from indexer.whoosh_backend.flatpostings import FlatPostings, open_flat, positions_extender
 
 FIELD = "content"
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both paths rank alike
@@ -232,12 +232,13 @@ def wanted_mask(leaf, candidates: np.ndarray) -> np.ndarray:
 
 def read_positions(leaf, term: str, candidates: np.ndarray | None):
     """leaf_positions() read from the segment: postings block by block (pinned whoosh3
-    3.54.0 internals, as in leaf_postings), each wanted posting's pickled position deltas
-    loaded, the deltas summed per posting in numpy."""
+    3.54.0 internals, as in leaf_postings), each wanted posting's positions decoded by the
+    field's own format."""
     m = raw_postings(leaf, term)
+    extend = positions_extender(leaf.schema[FIELD].format)
     docs: list[int] = []
-    lengths: list[int] = []
-    deltas: list[int] = []
+    counts: list[int] = []
+    positions = array("q")
     mask = None if candidates is None else wanted_mask(leaf, candidates)
     low = 0  # the smallest document number the next block can hold
     while not m._atend:
@@ -255,20 +256,13 @@ def read_positions(leaf, term: str, candidates: np.ndarray | None):
             else np.flatnonzero(mask[np.asarray(ids, dtype=np.int64)]).tolist()
         )
         for i in wanted:
-            value = values[i]
-            codes = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
             docs.append(ids[i])
-            lengths.append(len(codes))
-            deltas.extend(codes)
+            counts.append(extend(values[i], positions))
         m._next_block()
     if not docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    steps = np.asarray(deltas, dtype=np.int64)
-    counts = np.asarray(lengths, dtype=np.int64)
-    total = np.cumsum(steps)
-    first = np.cumsum(counts) - counts  # index of each posting's first delta
-    positions = total - np.repeat(total[first] - steps[first], counts)
-    return np.repeat(np.asarray(docs, dtype=np.int64), counts), positions
+    repeated = np.repeat(np.asarray(docs, dtype=np.int64), counts)
+    return repeated, np.frombuffer(positions, dtype=np.int64)
 
 
 def phrase_docs(leaf, key: tuple, phrase: list[str], candidates: np.ndarray) -> np.ndarray:

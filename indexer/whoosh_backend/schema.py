@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.whoosh_backend.analysis import FastPositions, text_analyzer
+from indexer.whoosh_backend.analysis import RawPositions, text_analyzer
 
 
 def keyword():
@@ -42,8 +42,9 @@ def build_schema() -> Schema:
         captures=KEYWORD(commas=True, scorable=False),
     )
     for name in ("content", "title"):
-        # Same postings as Whoosh's own format, computed once per distinct word.
-        schema[name].format = FastPositions(field_boost=schema[name].format.field_boost)
+        # Same postings as Whoosh's own format, computed once per distinct word, with the
+        # positions kept as arrays (RawPositions).
+        schema[name].format = RawPositions(field_boost=schema[name].format.field_boost)
     return schema
 
 

@@ -174,7 +174,7 @@ class SegmentBuilder(SegmentWriter):
         """Write the pooled postings into the segment's files."""
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        flat = flat_writer(self.storage, self.newsegment)
+        flat = flat_writer(self.storage, self.newsegment, self.schema)
         try:
             lengths = _Lengths(pdr) if pdr else None
             postings = self.pool.iter_postings()
