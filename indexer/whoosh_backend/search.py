@@ -305,7 +305,8 @@ def card_of(searcher, docnum: int) -> dict | None:
         reader = reader.readers[segment]
     column = getattr(reader, "card_column", False)
     if column is False:  # each segment's column reader is made once, on first use
-        column = reader.column_reader("card") if reader.has_column("card") else None
+        has = "card" in reader.schema and reader.has_column("card")
+        column = reader.column_reader("card") if has else None
         reader.card_column = column
     raw = column[docnum] if column is not None else b""
     return json.loads(raw) if raw else None
