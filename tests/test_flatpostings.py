@@ -53,7 +53,7 @@ def whoosh_postings(leaf, term: str) -> list[tuple[int, float, list[int]]]:
 def file_postings(flat, term: str) -> list[tuple[int, float, list[int]]]:
     """The same, read from the flat file."""
     docs, weights = flat.postings(term)
-    counts, flat_positions = flat.positions(term)
+    _, counts, flat_positions = flat.positions(term, np.arange(docs.size))
     ends = np.cumsum(counts)
     return [
         (doc, weight, flat_positions[end - n : end].tolist())
@@ -223,9 +223,14 @@ def test_wide_values_and_odd_weights_are_kept(tmp_path, fmt):
     flat = flatpostings.FlatPostings(str(tmp_path / "MAIN_test.flat"))
     docs, weights = flat.postings("often")
     assert docs.tolist() == [3, 70_000] and weights.tolist() == [300.0, 1.5]
-    counts, found = flat.positions("often")
+    n_postings, counts, found = flat.positions("often", np.array([0, 1]))
+    assert n_postings == 2
     assert counts.tolist() == [300, 1] and found.tolist() == [*range(0, 600, 2), 7]
-    assert flat.positions("long")[1].tolist() == [5, 70_000]
+    assert flat.positions("long", np.array([0]))[2].tolist() == [5, 70_000]
+    # Some rows only: the positions of those postings alone.
+    _, counts, found = flat.positions("often", np.array([1]))
+    assert counts.tolist() == [1] and found.tolist() == [7]
+    assert flat.positions("often", np.array([0]))[2].tolist() == list(range(0, 600, 2))
     assert flat.postings("title") is None and flat.n_terms == 2
     kinds = {name: section[2] for name, section in flat.sections.items()}
     assert kinds["positions"] == kinds["docs"] == "<u4" and kinds["counts"] == "<u2"

@@ -37,7 +37,9 @@ EXTENSION = ".flat"
 # Pending postings and positions are written out past this many, so the writer holds a
 # bounded buffer whatever the segment's size (its memory limit is the posting pool's).
 FLUSH_EVERY = 1 << 20
-# The per-posting sections: name, array typecode, numpy dtype (each 4 bytes an entry).
+# Term lookups remembered per file: a few hundred KB at most, and a query's words are
+# looked up twice each (postings, then positions).
+FOUND_MEMO = 4096
 # The sections written as postings come: name and array typecode (4 bytes an entry).
 SECTIONS = (("docs", "I"), ("weights", "f"), ("counts", "I"), ("positions", "I"))
 NARROW = (np.uint8, np.uint16, np.uint32)  # tried in order for the unsigned sections
@@ -193,6 +195,7 @@ class FlatPostings:
         footer = json.loads(self._bytes(size - 16 - length, length))
         self.sections = footer["sections"]
         self.n_terms = footer["terms"]
+        self.found: dict[str, int] = {}  # see find()
         self.terms = self._bytes(*self.sections["terms"][:2])
         self.term_offsets, self.posting_starts, self.position_starts = (
             np.frombuffer(self._bytes(*self.sections[name][:2]), dtype=np.uint64)
@@ -211,7 +214,17 @@ class FlatPostings:
         return np.frombuffer(data, dtype=dtype)
 
     def find(self, term: str) -> int:
-        """The index of a term among the file's sorted terms, or -1."""
+        """The index of a term among the file's sorted terms, or -1 (remembered for the last
+        FOUND_MEMO terms: a phrase looks each word up for its postings, then its positions)."""
+        found = self.found.get(term)
+        if found is None:
+            found = self.found[term] = self._search(term)
+            if len(self.found) > FOUND_MEMO:
+                del self.found[next(iter(self.found))]
+        return found
+
+    def _search(self, term: str) -> int:
+        """Binary search of the sorted terms."""
         btext = term.encode("utf-8")
         lo, hi = 0, self.n_terms
         offsets, terms = self.term_offsets, self.terms
@@ -237,15 +250,27 @@ class FlatPostings:
             return docs, self._array("weights", first, last)
         return docs, self._array("counts", first, last).astype(np.float32)
 
-    def positions(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(positions per posting, every position in posting order) of a term, or None."""
+    def positions(self, term: str, rows: np.ndarray) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """(the term's number of postings, the positions per posting of the given rows of
+        its postings (ascending), those postings' positions one after another), or None when
+        the term is not here. Only the stretch of the file from the first row's positions
+        to the last row's is read: a phrase's candidates are few beside a common word's
+        postings."""
         i = self.find(term)
         if i < 0:
             return None
         first, last = int(self.posting_starts[i]), int(self.posting_starts[i + 1])
         counts = self._array("counts", first, last)
-        start, end = int(self.position_starts[i]), int(self.position_starts[i + 1])
-        return counts, self._array("positions", start, end)
+        n = counts[rows].astype(np.int64)
+        if not n.size:
+            return counts.size, n, n
+        ends = np.cumsum(counts, dtype=np.int64)
+        low, high = int(ends[rows[0]] - n[0]), int(ends[rows[-1]])
+        start = int(self.position_starts[i])
+        window = self._array("positions", start + low, start + high)
+        placed = np.cumsum(n) - n  # where each row's positions start in the output
+        take = np.repeat(ends[rows] - n - low - placed, n) + np.arange(int(n.sum()))
+        return counts.size, n, window[take].astype(np.int64)
 
 
 def open_flat(leaf) -> FlatPostings | None:

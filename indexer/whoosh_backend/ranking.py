@@ -205,21 +205,17 @@ def flat_positions(leaf, key: tuple, flat: FlatPostings, term: str, candidates: 
     the file its positions. None when the file does not list the term's postings as the
     segment does (then Whoosh's own are read)."""
     ids, _ = leaf_postings(leaf, key, term)
-    found = flat.positions(term)
-    if found is None:
-        return None if ids.size else (ids, ids)
-    counts, positions = found
-    if counts.size != ids.size:
-        return None
     at = np.searchsorted(ids, candidates)
     inside = at < ids.size
     at = at[inside]
     at = at[ids[at] == candidates[inside]]  # the candidates holding the term
-    ends = np.cumsum(counts, dtype=np.int64)
-    n = counts[at].astype(np.int64)
-    first = np.cumsum(n) - n  # where each candidate's positions start in the output
-    take = np.repeat(ends[at] - n - first, n) + np.arange(int(n.sum()))
-    return np.repeat(ids[at], n), positions[take].astype(np.int64)
+    found = flat.positions(term, at)
+    if found is None:
+        return None if ids.size else (ids, ids)
+    postings, counts, positions = found
+    if postings != ids.size:
+        return None
+    return np.repeat(ids[at], counts), positions
 
 
 def wanted_mask(leaf, candidates: np.ndarray) -> np.ndarray:
