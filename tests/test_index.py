@@ -144,6 +144,15 @@ def test_did_you_mean_uses_the_archive_vocabulary(index_dir):
     assert result["suggestion"] == "traffickers"
 
 
+def test_a_prefix_is_not_corrected_as_a_misspelling(index_dir):
+    """A word cut short before * is meant to be partial: "trafick*" finds nothing, and
+    correcting it (to a whole word, at the cost of a search of the vocabulary) misleads."""
+    result = run(index_dir, q="trafick*")
+    assert result["total"] == 0
+    assert result["suggestion"] is None
+    assert run(index_dir, q="trafickers")["suggestion"] == "traffickers"
+
+
 def test_multiselect_is_or_within_and_across_facets(index_dir):
     both = run(index_dir, speaker=["Chin Malin", "Kin Phea"])
     assert both["total"] == 2

@@ -384,9 +384,10 @@ def suggest(searcher, text: str) -> str | None:
     for i, token in enumerate(tokens):
         word = token.lower()
         # A long word costs seconds to correct and is no misspelling (#15); a field name
-        # ("title:") is not a word of the text.
-        field = i + 1 < len(tokens) and tokens[i + 1].startswith(":")
-        spelt = re.fullmatch(r"[a-z]{3,30}", word) and not field
+        # ("title:") is not a word of the text, and a prefix ("trafick*") is partial on
+        # purpose.
+        after = tokens[i + 1][:1] if i + 1 < len(tokens) else ""
+        spelt = re.fullmatch(r"[a-z]{3,30}", word) and after not in (":", "*", "?")
         stems = [t.text for t in analyzer(word)] if spelt else []
         if len(stems) == 1 and not reader.doc_frequency("content", stems[0]):
             found = corrector.suggest(stems[0], limit=1, maxdist=2, prefix=SUGGEST_PREFIX)
