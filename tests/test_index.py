@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -283,3 +284,18 @@ def test_second_ingest_stops_with_a_clear_message(tmp_path):
 def test_missing_index_has_a_clear_message(tmp_path):
     with pytest.raises(IndexError_, match="archive ingest"):
         open_index(tmp_path / "nothing")
+
+
+def test_a_search_marks_its_snippets_alike_whatever_was_searched_before(index_dir):
+    """The marks' classes ("termN") were numbered by one formatter shared by every request,
+    so a search's HTML depended on the searches before it (and on other server threads):
+    now each snippet numbers its own marked words from term0, in the order they come."""
+    first = [h["snippet"] for h in run(index_dir, q="land OR drugs")["hits"]]
+    snippets = []
+    for q in ("Hun Sen", "trafficking", "ministry", "human rights", "kheng~2"):
+        snippets += [h["snippet"] for h in run(index_dir, q=q)["hits"] if h["snippet"]]
+    assert [h["snippet"] for h in run(index_dir, q="land OR drugs")["hits"]] == first
+    assert len(snippets) >= 8
+    for snippet in snippets:
+        numbers = list(dict.fromkeys(re.findall(r'class="hl term(\d+)"', snippet)))
+        assert numbers == [str(n) for n in range(len(numbers))], snippet

@@ -29,7 +29,7 @@ from indexer.whoosh_backend.analysis import (
 )
 from indexer.whoosh_backend.documents import index_document
 from indexer.whoosh_backend.schema import build_schema
-from indexer.whoosh_backend.search import FORMATTER, FRAGMENTER, WHOLE, hit_of
+from indexer.whoosh_backend.search import FRAGMENTER, WHOLE, formatter, hit_of
 from indexer.whoosh_backend.writer import replace_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,8 +166,8 @@ def highlight_tokens(analyzer, text: str) -> list[tuple]:
 def snippets(analyzer, text: str, terms: set[str]) -> list[str]:
     """The snippet and the whole-text marking a results page and an article page show."""
     return [
-        highlight.highlight(text, terms, analyzer, FRAGMENTER, FORMATTER, top=2),
-        highlight.highlight(text, terms, analyzer, WHOLE, FORMATTER, top=3),
+        highlight.highlight(text, terms, analyzer, FRAGMENTER, formatter(), top=2),
+        highlight.highlight(text, terms, analyzer, WHOLE, formatter(), top=3),
     ]
 
 

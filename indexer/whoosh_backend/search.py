@@ -37,7 +37,6 @@ SNIPPET_CHARS = 320
 # touch the first letter, and Whoosh then compares the word with the terms of that letter
 # only, not the whole vocabulary (150 ms a word at 100,000 stories, #12).
 SUGGEST_PREFIX = 1
-FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
 WHOLE = highlight.WholeFragmenter()  # a paragraph or a quote marked whole
 
@@ -346,13 +345,20 @@ def content_terms(text_q) -> set[str]:
     return {text for field, text in text_q.iter_all_terms() if field == "content"}
 
 
+def formatter() -> highlight.HtmlFormatter:
+    """A snippet formatter for one snippet. Whoosh's numbers the words it marks ("termN")
+    in a dict it keeps, so one shared formatter numbered them by every earlier request's
+    words, from all of the server's threads: the same search gave other HTML."""
+    return highlight.HtmlFormatter(tagname="mark", classname="hl", between=" … ")
+
+
 def mark(text: str, terms: set[str], analyzer, top: int = 2, fragmenter=FRAGMENTER) -> str:
     """HTML fragments of text around the terms, terms wrapped in <mark> (text escaped); the
     analyzer's tokens come from HighlightAnalyzer (the same tokens, faster)."""
     if not terms or not text:
         return ""
     tokens = highlight_analyzer(analyzer)
-    return highlight.highlight(text, terms, tokens, fragmenter, FORMATTER, top=top)
+    return highlight.highlight(text, terms, tokens, fragmenter, formatter(), top=top)
 
 
 def escape(text: str) -> str:
