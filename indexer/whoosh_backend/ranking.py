@@ -372,11 +372,13 @@ def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np
     docs_parts, score_parts = [], []
     for (leaf, offset, key), per_leaf in zip(leaves, postings, strict=True):
         lengths = leaf_lengths(leaf, key)
-        parts = []
-        for (ids, tf), term_idf in zip(per_leaf, idf, strict=True):
-            norm = K1 * ((1 - B) + B * lengths[ids] / avg_length)
-            parts.append((ids, term_idf * tf * (K1 + 1) / (tf + norm)))
-        docs, scores = (every_term if every else any_term)(parts)
+        if every:
+            docs, scores = every_term(per_leaf, idf, lengths, avg_length)
+        else:
+            parts = []
+            for (ids, tf), term_idf in zip(per_leaf, idf, strict=True):
+                parts.append((ids, term_score(term_idf, tf, lengths[ids], avg_length)))
+            docs, scores = any_term(parts)
         if docs.size:
             deleted = leaf_deleted(leaf, key)
             live = ~deleted[docs] if deleted is not None else slice(None)
@@ -402,13 +404,30 @@ def leaf_deleted(leaf, key: tuple) -> np.ndarray | None:
     return found
 
 
-def every_term(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Documents in every (ids, scores) part, with the scores added in float32."""
-    docs, scores = parts[0][0], parts[0][1].astype(np.float32)
-    for ids, part in parts[1:]:
-        keep = sorted_in(docs, ids)  # postings are sorted by document
-        docs, scores = docs[keep], scores[keep]
-        scores = scores + part.astype(np.float32)[np.searchsorted(ids, docs)]
+def term_score(term_idf: float, tf: np.ndarray, lengths: np.ndarray, avg_length: float):
+    """One term's BM25 score in each of its documents (tf and lengths per document)."""
+    norm = K1 * ((1 - B) + B * lengths / avg_length)
+    return term_idf * tf * (K1 + 1) / (tf + norm)
+
+
+def every_term(
+    per_term: list[tuple[np.ndarray, np.ndarray]],
+    idf: list[float],
+    lengths: np.ndarray,
+    avg_length: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Documents holding every term (each term's (ids, frequencies)), with the terms' scores
+    added in float32 in term order. The documents are found first, from the shortest
+    posting list, and only theirs are scored: a name's common first word has many postings
+    its second word's few documents need no score for."""
+    docs = min((ids for ids, _ in per_term), key=len)
+    for ids, _ in per_term:
+        if ids is not docs:
+            docs = docs[sorted_in(docs, ids)]  # postings are sorted by document
+    scores = None
+    for (ids, tf), term_idf in zip(per_term, idf, strict=True):
+        part = term_score(term_idf, tf[np.searchsorted(ids, docs)], lengths[docs], avg_length)
+        scores = part.astype(np.float32) if scores is None else scores + part.astype(np.float32)
     return docs, scores
 
 
