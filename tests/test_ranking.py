@@ -10,6 +10,7 @@ import random
 import re
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,8 @@ from whoosh import query
 
 from indexer.ingest import ingest
 from indexer.whoosh_backend import ranking
-from indexer.whoosh_backend.search import make_parser, text_query
+from indexer.whoosh_backend.parse import make_parser, parser_for, text_query
+from indexer.whoosh_backend.schema import build_schema
 from indexer.whoosh_backend.store import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,3 +173,17 @@ def test_the_posting_cache_is_bounded_in_bytes_and_answers_alike(archive, monkey
             assert cache.bytes == sum(ranking.size_of(p) for p in cache.values()) <= 4096
     ranking.forget_all()
     assert ranking._postings.bytes == 0
+
+
+def test_a_parser_is_made_once_per_schema_and_thread():
+    """Making a parser cost as much as parsing a name: one is kept per thread and schema."""
+    schema = build_schema()
+    kept = parser_for(schema)
+    assert parser_for(schema) is kept
+    assert text_query(kept, '"Kem Sokha"')[0] == text_query(make_parser(schema), '"Kem Sokha"')[0]
+    other: list = []
+    thread = threading.Thread(target=lambda: other.append(parser_for(schema)))
+    thread.start()
+    thread.join()
+    assert other[0] is not kept
+    assert parser_for(build_schema()) is not kept

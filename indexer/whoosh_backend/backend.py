@@ -16,7 +16,7 @@ from indexer.results import Hit, SearchResult, Story, Summary
 from indexer.whoosh_backend import search as whoosh_search
 from indexer.whoosh_backend.documents import index_document
 from indexer.whoosh_backend.facets import table_for
-from indexer.whoosh_backend.parse import make_parser, text_query
+from indexer.whoosh_backend.parse import parser_for, text_query
 from indexer.whoosh_backend.schema import text_analyzer_of
 from indexer.whoosh_backend.speakers import SPEAKER_PAGE_SIZE, speaker_quotes
 from indexer.whoosh_backend.store import (
@@ -126,7 +126,7 @@ class WhooshBackend:
         if not text:
             return [None] * len(paragraphs)
         schema = self.searcher().schema
-        terms = whoosh_search.content_terms(text_query(make_parser(schema), text)[0])
+        terms = whoosh_search.content_terms(text_query(parser_for(schema), text)[0])
         analyzer = text_analyzer_of(schema)
         marked = (
             whoosh_search.mark(p, terms, analyzer, 3, whoosh_search.WHOLE) for p in paragraphs

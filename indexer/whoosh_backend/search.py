@@ -28,7 +28,7 @@ from indexer.results import (
 )
 from indexer.whoosh_backend.analysis import highlight_analyzer
 from indexer.whoosh_backend.facets import FacetTable, table_for
-from indexer.whoosh_backend.parse import bound_query, make_parser, text_query
+from indexer.whoosh_backend.parse import bound_query, parser_for, text_query
 from indexer.whoosh_backend.ranking import numpy_ranked, top
 from indexer.whoosh_backend.schema import text_analyzer_of
 
@@ -98,7 +98,7 @@ def resolve(searcher: Searcher, request: SearchRequest) -> Matches:
     table = table_for(searcher)
     parsed = split_filters(request.q)
     notices = list(request.notices)
-    text_q, notice = text_query(make_parser(searcher.schema), parsed.text)
+    text_q, notice = text_query(parser_for(searcher.schema), parsed.text)
     if notice:
         notices.append(notice)
     text_q, bounded = bound_query(text_q)
