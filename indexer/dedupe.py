@@ -24,6 +24,8 @@ _SEEDS = np.array(
 )[:, None]
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SHINGLE_MIX = np.uint64(0x100000001B3)
+# Signatures read in one query while grouping (SQLite's limit on a query's values is higher).
+SIGNATURES_AT_ONCE = 500
 # A record's duplicate keys: its MinHash signature and that signature's LSH band keys.
 Keys = tuple[list[int], list[int]]
 
@@ -106,17 +108,28 @@ def group_table(conn: sqlite3.Connection, schema: str = "stg") -> None:
         f"select group_concat(rank) from {reach} where url_key is not null "
         "group by url_key having count(*) > 1"
     )
-    for (ranks,) in conn.execute(same_url).fetchall():
+    for (ranks,) in conn.execute(same_url):
         first, *others = sorted(map(int, ranks.split(",")))
         for other in others:
             union(first, other)
     shared = f"select group_concat(rank) from {rbands} group by key having count(*) > 1"
-    for (ranks,) in conn.execute(shared).fetchall():
+    for (ranks,) in conn.execute(shared):
         members = sorted(set(map(int, ranks.split(","))))
-        marks = ",".join("?" * len(members))
-        query = f"select rank, signature from {reach} where rank in ({marks})"
-        decoded = {r: json.loads(sig) for r, sig in conn.execute(query, members).fetchall()}
-        for a, b in itertools.combinations(members, 2):
+        decoded = {}
+        for start in range(0, len(members), SIGNATURES_AT_ONCE):
+            part = members[start : start + SIGNATURES_AT_ONCE]
+            query = (
+                f"select rank, signature from {reach} where rank in ({','.join('?' * len(part))})"
+            )
+            decoded.update((r, json.loads(sig)) for r, sig in conn.execute(query, part))
+        # Records with one signature are one group, and compare alike with the others: one
+        # of them is compared (thousands of identical "page not found" captures would
+        # otherwise be millions of pairs).
+        first_of: dict[tuple, int] = {}
+        for r in members:
+            union(first_of.setdefault(tuple(decoded[r]), r), r)
+        distinct = list(first_of.values())
+        for a, b in itertools.combinations(distinct, 2):
             if find(a) != find(b) and similarity(decoded[a], decoded[b]) >= SAME_STORY:
                 union(a, b)
     roots = np.array(parent, dtype=np.int64)

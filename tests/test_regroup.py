@@ -188,3 +188,15 @@ def test_grouping_in_sqlite_equals_grouping_by_buckets():
         assert dedupe.group(records) == expected, seed
         checked += len(set(expected.values())) < len(expected)  # some records grouped
     assert checked >= 20
+
+
+def test_thousands_of_identical_captures_group_at_once():
+    """Captures with one text (a site's "page not found", crawled 5,000 times) are one story,
+    found without comparing every pair of them (25 million pairs took minutes)."""
+    rng = random.Random(3)
+    others = [" ".join(story(rng)) for _ in range(5)]
+    records = [(f"nf-{n:05d}", None, dedupe.signature("Page not found")) for n in range(5000)]
+    records += [(f"story-{n}", None, dedupe.signature(text)) for n, text in enumerate(others)]
+    groups = dedupe.group(records)
+    assert {groups[f"nf-{n:05d}"] for n in range(5000)} == {"nf-00000"}
+    assert len(set(groups.values())) == 6
