@@ -554,7 +554,9 @@ NOTES = """
   posting's positions. Posting arrays are kept per process (4,096 terms); a phrase keeps
   the documents whose words stand side by side, read for the candidate documents only.
   Fuzzy words and other shapes go through Whoosh's matchers. Snippets run Whoosh's
-  highlighter on tokens remembered per distinct word (`HighlightAnalyzer`). FTS5 runs on
+  highlighter on tokens remembered per distinct word (`HighlightAnalyzer`); a result row
+  without a snippet is read from a small uncompressed card column (`results.hit_card`),
+  not from the stored record and body. FTS5 runs on
   SQLite's page cache.
 - FTS5 facet counts: the matches go into a temporary table, then one GROUP BY per facet over
   an index on (facet, value, docid). Ours: boolean masks over per-segment arrays and
@@ -563,9 +565,10 @@ NOTES = """
   forked processes that each write one Whoosh segment from the records they inherit
   (`indexer/whoosh_backend/writer.py`: terms computed once per distinct word, postings
   pooled per term), committed together. Peak memory is the largest single process (a
-  forked writer's resident size includes the pages it shares with the parent). Extracted
-  records wait in a scratch SQLite file until the commit and grouping keeps only their
-  keys in memory; how the peak grows with the archive is measured by
+  forked writer's resident size includes the pages it shares with the parent). The files
+  found, the extracted records and their duplicate keys wait in a scratch SQLite file until
+  the commit, and grouping and the state's update run in SQL from it, so no process holds
+  anything per capture; how the peak grows with the archive is measured by
   `bench/ingest_memory.py` (docs/INGEST-MEMORY.md).
 - The rendered page and the server's memory are measured through `archive serve` (waitress,
   8 threads) over loopback, one request at a time.
