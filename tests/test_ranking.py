@@ -19,7 +19,7 @@ from whoosh import query
 
 from indexer.ingest import ingest
 from indexer.whoosh_backend import ranking
-from indexer.whoosh_backend.parse import make_parser, parser_for, text_query
+from indexer.whoosh_backend.parse import PLAIN_PHRASE, make_parser, parser_for, text_query
 from indexer.whoosh_backend.schema import build_schema
 from indexer.whoosh_backend.store import open_index
 
@@ -101,7 +101,8 @@ def test_numpy_ranking_equals_whoosh_on_words_phrases_and_or(archive):
             for doc, score in expected.items():
                 assert ours[doc] == pytest.approx(score, rel=1e-5), text
             best = ranking.top(docs, scores, np.ones(searcher.doc_count_all(), bool), 10)
-            assert best == [h.docnum for h in searcher.search(q, limit=10)], text
+            assert [doc for doc, _ in best] == [h.docnum for h in searcher.search(q, limit=10)]
+            assert all(score == ours[doc] for doc, score in best), text
     assert min(checked.values()) >= 1 and checked["phrases"] >= 40, checked
 
 
@@ -187,3 +188,34 @@ def test_a_parser_is_made_once_per_schema_and_thread():
     thread.join()
     assert other[0] is not kept
     assert parser_for(build_schema()) is not kept
+
+
+def phrase_texts() -> list[str]:
+    """Quoted runs of two to four words, every one from the real pages' texts and raw/'s
+    captures: the shapes plain_phrase() builds, with stop words, stems and numbers in them."""
+    texts = []
+    sources = sorted((ROOT / "tests" / "fixtures" / "realpages").rglob("*.*")) + sorted(
+        (ROOT / "raw").glob("*.*")
+    )
+    for path in sources:
+        words = re.findall(r"[A-Za-z0-9]+", path.read_text(errors="replace"))
+        for i in range(0, max(len(words) - 4, 0), 7):
+            texts.append('"' + " ".join(words[i : i + 2 + i % 3]) + '"')
+    return list(dict.fromkeys(texts))
+
+
+def test_a_quoted_phrase_is_built_as_the_parser_builds_it():
+    """plain_phrase() skips the parser for a quoted run of plain words: the same query
+    object, word for word and character range for range, Terms and NullQuery included."""
+    parser = make_parser(build_schema())
+    texts = phrase_texts() + ['"the of"', '"the land of"', '"Kem Sokha"', '"2017 elections"']
+    assert len(texts) > 2000
+    shapes = set()
+    for text in texts:
+        assert PLAIN_PHRASE.fullmatch(text), text
+        built, parsed = text_query(parser, text)[0], parser.parse(text)
+        assert type(built) is type(parsed) and vars(built) == vars(parsed), text
+        shapes.add(type(built).__name__)
+    assert shapes == {"Phrase", "Term", "_NullQuery"}  # one word left is a Term, none Null
+    for text in ['"Kem Sokha', '"Kem" Sokha', '"Kem  Sokha"', ' "Kem Sokha"', '"Kem-Sokha x"']:
+        assert not PLAIN_PHRASE.fullmatch(text)  # left to the parser

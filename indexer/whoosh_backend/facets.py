@@ -93,7 +93,9 @@ class FacetTable:
     def mask(self, docnums) -> np.ndarray:
         """Boolean mask of the given document numbers (live documents only)."""
         out = np.zeros(self.n, dtype=bool)
-        docs = np.fromiter(docnums, dtype=np.int64)
+        # fromiter would make a numpy scalar of each of an array's numbers: 1.3 ms for a
+        # common word's 33,000 documents.
+        docs = docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, np.int64)
         if docs.size:
             out[docs] = True
         return out & self.live

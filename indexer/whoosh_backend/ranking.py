@@ -161,14 +161,9 @@ def leaf_positions(
     leaf, key: tuple, term: str, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(document number, position) of every occurrence of one term in the candidate
-    documents of one segment: sliced from the segment's flat file when it has one, else
-    decoded from Whoosh's postings (only the candidates'; a rare term's whole list, a name's
-    words, is decoded once and kept)."""
-    flat = flat_file(leaf, key)
-    if flat is not None:
-        found = flat_positions(leaf, key, flat, term, candidates)
-        if found is not None:
-            return found
+    documents of one segment, decoded from Whoosh's postings (only the candidates'; a rare
+    term's whole list, a name's words, is decoded once and kept): for a segment without a
+    usable flat file (flat_phrase reads those)."""
     cache_key = (*key, term)
     with _lock:
         found = _positions.get(cache_key)
@@ -200,22 +195,28 @@ def flat_file(leaf, key: tuple) -> FlatPostings | None:
     return found
 
 
-def flat_positions(leaf, key: tuple, flat: FlatPostings, term: str, candidates: np.ndarray):
-    """leaf_positions() from a flat file: the term's postings give each candidate's place,
-    the file its positions. None when the file does not list the term's postings as the
-    segment does (then Whoosh's own are read)."""
-    ids, _ = leaf_postings(leaf, key, term)
-    at = np.searchsorted(ids, candidates)
-    inside = at < ids.size
-    at = at[inside]
-    at = at[ids[at] == candidates[inside]]  # the candidates holding the term
-    found = flat.positions(term, at)
-    if found is None:
-        return None if ids.size else (ids, ids)
-    postings, counts, positions = found
-    if postings != ids.size:
-        return None
-    return np.repeat(ids[at], counts), positions
+def flat_phrase(flat: FlatPostings, phrase: list[str], postings: list, candidates: np.ndarray):
+    """Which candidates (documents of the segment holding every word of the phrase) hold the
+    words side by side in order, from the flat file: each word's positions are read for
+    the candidates still in the running only, as (candidate index, position) keys, and each
+    next word must sit at the next position. None when the file does not list a word's
+    postings as the segment does (then Whoosh's own are read)."""
+    alive = np.arange(candidates.size)
+    starts = None
+    for offset, (term, (ids, _)) in enumerate(zip(phrase, postings, strict=True)):
+        found = flat.positions(term, np.searchsorted(ids, candidates[alive]))
+        if found is None or found[0] != ids.size:
+            return None
+        _, counts, positions = found
+        keys = ascending((np.repeat(alive, counts) << 32) + positions)
+        starts = keys if starts is None else starts[sorted_in(starts + offset, keys)]
+        if not starts.size:
+            return np.zeros(candidates.size, dtype=bool)
+        held = starts >> 32
+        alive = held[np.r_[True, held[1:] != held[:-1]]]  # sorted: unique
+    holds = np.zeros(candidates.size, dtype=bool)
+    holds[alive] = True
+    return holds
 
 
 def wanted_mask(leaf, candidates: np.ndarray) -> np.ndarray:
@@ -292,23 +293,34 @@ def sorted_in(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def phrase_bm25(searcher, words: list[str], phrases: list[list[str]]):
-    """bm25() of all the words, kept to the documents that hold every phrase."""
-    docs, scores = bm25(searcher, words)
-    if not docs.size:
-        return docs, scores
-    folder = index_identity(searcher)
-    keep = np.zeros(docs.size, dtype=bool)
-    for leaf, offset in searcher.ixreader.leaf_readers():
-        inside = (docs >= offset) & (docs < offset + leaf.doc_count_all())
-        local = docs[inside] - offset
-        if not local.size:
-            continue
-        key = (folder, *segment_key(leaf))
-        found = local
-        for phrase in phrases:
-            found = phrase_docs(leaf, key, phrase, found)
-        keep[np.flatnonzero(inside)[sorted_in(local, ascending(found))]] = True
-    return docs[keep], scores[keep]
+    """bm25() of all the words, kept to the documents that hold every phrase. Per segment,
+    the documents holding every word are found first, the phrases are checked in those,
+    and only the documents left are scored: the same floats, elementwise, as scoring all."""
+    leaves, idf, avg_length = scoring_context(searcher, words)
+    docs_parts, score_parts = [], []
+    for leaf, offset, key, per_leaf in leaves:
+        docs = live_docs(leaf, key, common_docs(per_leaf))
+        if docs.size:
+            docs = docs[holds_phrases(leaf, key, words, phrases, per_leaf, docs)]
+        if docs.size:
+            docs_parts.append(docs + offset)
+            score_parts.append(scores_of(per_leaf, idf, docs, leaf_lengths(leaf, key), avg_length))
+    return joined(docs_parts, score_parts)
+
+
+def holds_phrases(leaf, key: tuple, words: list[str], phrases: list[list[str]], per_leaf, docs):
+    """A mask over docs (segment numbers, each holding every word) of those holding every
+    phrase: from the segment's flat file, else from Whoosh's postings."""
+    flat = flat_file(leaf, key)
+    keep = np.ones(docs.size, dtype=bool)
+    for phrase in phrases:
+        alive = np.flatnonzero(keep)
+        postings = [per_leaf[words.index(term)] for term in phrase]
+        holds = flat_phrase(flat, phrase, postings, docs[alive]) if flat is not None else None
+        if holds is None:
+            holds = sorted_in(docs[alive], phrase_docs(leaf, key, phrase, docs[alive]))
+        keep[alive[~holds]] = False
+    return keep
 
 
 def leaf_lengths(leaf, key: tuple) -> np.ndarray:
@@ -350,10 +362,9 @@ def forget_all() -> None:
             cache.clear()
 
 
-def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, scores) of the documents containing every term (or, with
-    every=False, any of them), BM25-scored: a document's score is the sum of its terms'
-    scores, as Whoosh's intersection and union matchers add them."""
+def scoring_context(searcher, terms: list[str]):
+    """([(segment reader, offset, cache key, each term's postings there)], each term's idf,
+    the average length): what BM25 needs of the index for these terms."""
     n_docs = searcher.doc_count_all()
     avg_length = (searcher.field_length(FIELD) / n_docs) if n_docs else 1.0
     folder = index_identity(searcher)
@@ -362,18 +373,29 @@ def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np
         for leaf, offset in searcher.ixreader.leaf_readers()
     ]
     forget_gone(folder, frozenset(key for _, _, key in leaves))
-    terms = list(dict.fromkeys(terms))
-    postings = [[leaf_postings(leaf, key, term) for term in terms] for leaf, _, key in leaves]
+    with_postings = [
+        (leaf, offset, key, [leaf_postings(leaf, key, term) for term in terms])
+        for leaf, offset, key in leaves
+    ]
     # A term's document frequency is its number of postings, deleted documents included,
     # as Whoosh counts it (its term info is bumped once per posting written).
-    frequency = [sum(per_leaf[t][0].size for per_leaf in postings) for t in range(len(terms))]
+    frequency = [sum(leaf[3][t][0].size for leaf in with_postings) for t in range(len(terms))]
     # max(): an index whose every document was deleted still has a segment (#14).
     idf = [log(max(n_docs, 1) / (df + 1)) + 1 for df in frequency]
+    return with_postings, idf, avg_length
+
+
+def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, scores) of the documents containing every term (or, with
+    every=False, any of them), BM25-scored: a document's score is the sum of its terms'
+    scores, as Whoosh's intersection and union matchers add them."""
+    leaves, idf, avg_length = scoring_context(searcher, list(dict.fromkeys(terms)))
     docs_parts, score_parts = [], []
-    for (leaf, offset, key), per_leaf in zip(leaves, postings, strict=True):
+    for leaf, offset, key, per_leaf in leaves:
         lengths = leaf_lengths(leaf, key)
         if every:
-            docs, scores = every_term(per_leaf, idf, lengths, avg_length)
+            docs = common_docs(per_leaf)
+            scores = scores_of(per_leaf, idf, docs, lengths, avg_length)
         else:
             parts = []
             for (ids, tf), term_idf in zip(per_leaf, idf, strict=True):
@@ -384,9 +406,20 @@ def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np
             live = ~deleted[docs] if deleted is not None else slice(None)
             docs_parts.append(docs[live] + offset)
             score_parts.append(scores[live])
+    return joined(docs_parts, score_parts)
+
+
+def joined(docs_parts: list, score_parts: list) -> tuple[np.ndarray, np.ndarray]:
+    """The segments' (documents, scores) one after another."""
     if not docs_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(docs_parts), np.concatenate(score_parts)
+
+
+def live_docs(leaf, key: tuple, docs: np.ndarray) -> np.ndarray:
+    """docs (segment numbers) without the segment's deleted documents."""
+    deleted = leaf_deleted(leaf, key)
+    return docs if deleted is None else docs[~deleted[docs]]
 
 
 def leaf_deleted(leaf, key: tuple) -> np.ndarray | None:
@@ -410,25 +443,31 @@ def term_score(term_idf: float, tf: np.ndarray, lengths: np.ndarray, avg_length:
     return term_idf * tf * (K1 + 1) / (tf + norm)
 
 
-def every_term(
-    per_term: list[tuple[np.ndarray, np.ndarray]],
-    idf: list[float],
-    lengths: np.ndarray,
-    avg_length: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Documents holding every term (each term's (ids, frequencies)), with the terms' scores
-    added in float32 in term order. The documents are found first, from the shortest
-    posting list, and only theirs are scored: a name's common first word has many postings
-    its second word's few documents need no score for."""
+def common_docs(per_term: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The documents holding every term (each term's (ids, frequencies)), found from the
+    shortest posting list: a name's common first word has many postings its second word's
+    few documents need not be looked at in."""
     docs = min((ids for ids, _ in per_term), key=len)
     for ids, _ in per_term:
         if ids is not docs:
             docs = docs[sorted_in(docs, ids)]  # postings are sorted by document
+    return docs
+
+
+def scores_of(
+    per_term: list[tuple[np.ndarray, np.ndarray]],
+    idf: list[float],
+    docs: np.ndarray,
+    lengths: np.ndarray,
+    avg_length: float,
+) -> np.ndarray:
+    """The BM25 score of docs (each holding every term): only theirs are computed, and the
+    terms' scores are added in float32 in term order, as Whoosh's intersection adds them."""
     scores = None
     for (ids, tf), term_idf in zip(per_term, idf, strict=True):
         part = term_score(term_idf, tf[np.searchsorted(ids, docs)], lengths[docs], avg_length)
         scores = part.astype(np.float32) if scores is None else scores + part.astype(np.float32)
-    return docs, scores
+    return scores
 
 
 def any_term(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -493,8 +532,9 @@ def prefix_ranked(searcher, q: query.Query) -> tuple[np.ndarray, np.ndarray] | N
     return docs, scores
 
 
-def top(docs: np.ndarray, scores: np.ndarray, allowed: np.ndarray, limit: int) -> list[int]:
-    """The `limit` best-scoring documents among docs that the allowed mask keeps."""
+def top(docs: np.ndarray, scores: np.ndarray, allowed: np.ndarray, limit: int) -> list[tuple]:
+    """The `limit` best-scoring (document, score) pairs among docs that the allowed mask
+    keeps, best first."""
     keep = allowed[docs]
     docs, scores = docs[keep], scores[keep]
     if docs.size > limit:
@@ -503,5 +543,5 @@ def top(docs: np.ndarray, scores: np.ndarray, allowed: np.ndarray, limit: int) -
         kth = np.partition(scores, docs.size - limit)[docs.size - limit]
         keep = scores >= kth
         docs, scores = docs[keep], scores[keep]
-    order = np.lexsort((docs, -scores))  # best first; equal scores by document number
-    return docs[order[:limit]].tolist()
+    order = np.lexsort((docs, -scores))[:limit]  # best first; equal scores by document number
+    return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))

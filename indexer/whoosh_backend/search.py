@@ -265,10 +265,7 @@ def ordered(searcher, m: Matches, request: SearchRequest, limit: int) -> list[tu
             order = order[::-1]
         return [(int(d), None) for d in docs[order[:limit]]]
     if m.ranked is not None:
-        docs, scores = m.ranked
-        best = top(docs, scores, m.final, limit)
-        lookup = dict(zip(docs.tolist(), scores.tolist(), strict=True))
-        return [(d, lookup[d]) for d in best]
+        return top(*m.ranked, m.final, limit)
     results = searcher.search(
         m.text_q, filter=None if m.unfiltered else docset(m.final), limit=limit
     )
