@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query
 
 from indexer.ingest import ingest
@@ -219,3 +221,20 @@ def test_a_quoted_phrase_is_built_as_the_parser_builds_it():
     assert shapes == {"Phrase", "Term", "_NullQuery"}  # one word left is a Term, none Null
     for text in ['"Kem Sokha', '"Kem" Sokha', '"Kem  Sokha"', ' "Kem Sokha"', '"Kem-Sokha x"']:
         assert not PLAIN_PHRASE.fullmatch(text)  # left to the parser
+
+
+@given(
+    st.integers(1, 5000).flatmap(
+        lambda size: st.tuples(
+            st.just(size),
+            st.sets(st.integers(0, size - 1), max_size=400),
+            st.sets(st.integers(0, size - 1), max_size=400),
+        )
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_among_answers_as_a_set_would_by_either_method(case):
+    """ranking.among picks a mask or binary search by their cost; both give the set answer."""
+    size, docs, ids = case
+    docs_a, ids_a = (np.array(sorted(x), dtype=np.int64) for x in (docs, ids))
+    assert ranking.among(docs_a, ids_a, size).tolist() == [d in ids for d in sorted(docs)]

@@ -299,7 +299,7 @@ def phrase_bm25(searcher, words: list[str], phrases: list[list[str]]):
     leaves, idf, avg_length = scoring_context(searcher, words)
     docs_parts, score_parts = [], []
     for leaf, offset, key, per_leaf in leaves:
-        docs = live_docs(leaf, key, common_docs(per_leaf))
+        docs = live_docs(leaf, key, common_docs(per_leaf, leaf.doc_count_all()))
         if docs.size:
             docs = docs[holds_phrases(leaf, key, words, phrases, per_leaf, docs)]
         if docs.size:
@@ -394,7 +394,7 @@ def bm25(searcher, terms: list[str], every: bool = True) -> tuple[np.ndarray, np
     for leaf, offset, key, per_leaf in leaves:
         lengths = leaf_lengths(leaf, key)
         if every:
-            docs = common_docs(per_leaf)
+            docs = common_docs(per_leaf, leaf.doc_count_all())
             scores = scores_of(per_leaf, idf, docs, lengths, avg_length)
         else:
             parts = []
@@ -443,15 +443,29 @@ def term_score(term_idf: float, tf: np.ndarray, lengths: np.ndarray, avg_length:
     return term_idf * tf * (K1 + 1) / (tf + norm)
 
 
-def common_docs(per_term: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """The documents holding every term (each term's (ids, frequencies)), found from the
-    shortest posting list: a name's common first word has many postings its second word's
-    few documents need not be looked at in."""
+def common_docs(per_term: list[tuple[np.ndarray, np.ndarray]], size: int) -> np.ndarray:
+    """The documents holding every term (each term's (ids, frequencies)) in a segment of
+    `size` documents, found from the shortest posting list: a name's common first word has
+    many postings its second word's few documents need not be looked at in."""
     docs = min((ids for ids, _ in per_term), key=len)
     for ids, _ in per_term:
         if ids is not docs:
-            docs = docs[sorted_in(docs, ids)]  # postings are sorted by document
+            docs = docs[among(docs, ids, size)]
     return docs
+
+
+def among(docs: np.ndarray, ids: np.ndarray, size: int) -> np.ndarray:
+    """Which of the sorted documents docs are among the sorted ids (documents of a segment
+    of `size`): by binary search, or by a mask over the segment when the searches would
+    cost more. Measured on numpy 2.4: a search step costs about a nanosecond, as does
+    marking an id or reading a document in the mask, and clearing the mask about one per
+    64 documents; for two words of 2,000 postings in 33,000 documents the mask is 4x
+    faster, for a rare word's few documents the search is."""
+    if docs.size * ids.size.bit_length() > ids.size + docs.size + size // 64:
+        mask = np.zeros(size, dtype=bool)
+        mask[ids] = True
+        return mask[docs]
+    return sorted_in(docs, ids)
 
 
 def scores_of(
