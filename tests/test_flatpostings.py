@@ -108,6 +108,27 @@ def test_flat_files_hold_whoosh_postings_and_positions(tmp_path, corpus, options
     assert assert_files_match_whoosh(tmp_path) == options["procs"]
 
 
+def test_position_bounds_remembered_or_dropped_read_alike(tmp_path, corpus, monkeypatch):
+    """Each term's position bounds are remembered within BOUNDS_MEMO_BYTES: with room for
+    only a few, every term read twice (dropped and read again) still gives its postings."""
+    docs = documents(corpus)
+    ix = whoosh_index.create_in(tmp_path, build_schema())
+    replace_documents(ix, sorted(docs), docs.get, procs=1)
+    monkeypatch.setattr(flatpostings, "BOUNDS_MEMO_BYTES", 512)
+    with ix.searcher() as searcher:
+        (leaf, _), *_ = searcher.ixreader.leaf_readers()
+        flat = flatpostings.open_flat(leaf)
+        terms = [t.decode() for t in leaf.lexicon(FIELD)]
+        held = []
+        for term in terms + terms[::-1]:
+            assert file_postings(flat, term) == whoosh_postings(leaf, term), term
+            largest = max(b.nbytes for b in flat.bounds_memo.values())
+            assert flat.bounds_bytes == sum(b.nbytes for b in flat.bounds_memo.values())
+            assert flat.bounds_bytes <= max(512, largest)
+            held.append(len(flat.bounds_memo))
+        assert 1 < max(held) < len(terms)  # several kept, most dropped
+
+
 def test_merged_segments_get_flat_files_and_gone_ones_lose_them(tmp_path, corpus):
     docs = documents(corpus)
     ids = sorted(docs)
