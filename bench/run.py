@@ -551,9 +551,13 @@ NOTES = """
   written by the segment writer): the search field's documents, weights and positions as
   plain arrays, so a term's postings and a phrase's positions are array slices read with
   one `pread` each, where Whoosh decompresses a block per 128 postings and unpickles each
-  posting's positions. Posting arrays are kept per process (4,096 terms); a phrase keeps
-  the documents whose words stand side by side, read for the candidate documents only.
-  Fuzzy words and other shapes go through Whoosh's matchers. Snippets run Whoosh's
+  posting's positions. Posting arrays are kept per process (4,096 terms); a phrase first
+  finds, per segment, the documents holding all its words (a mask over the segment or
+  binary search, whichever costs less), then keeps those whose words stand side by side,
+  reading positions for those documents only, and scores only what is left. A query that
+  is one quoted phrase of plain words (`"kem sokha"`) is built without Whoosh's parser
+  (`parse.plain_phrase`, checked equal to the parser's). Fuzzy words and other shapes go
+  through Whoosh's matchers. Snippets run Whoosh's
   highlighter on tokens remembered per distinct word (`HighlightAnalyzer`); a result row
   without a snippet is read from a small uncompressed card column (`results.hit_card`),
   not from the stored record and body. FTS5 runs on
