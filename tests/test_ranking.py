@@ -238,3 +238,16 @@ def test_among_answers_as_a_set_would_by_either_method(case):
     size, docs, ids = case
     docs_a, ids_a = (np.array(sorted(x), dtype=np.int64) for x in (docs, ids))
     assert ranking.among(docs_a, ids_a, size).tolist() == [d in ids for d in sorted(docs)]
+
+
+def test_among_masks_long_lists_and_searches_short_ones(monkeypatch):
+    """The two ways among() has are both taken: a mask for two long posting lists, binary
+    search for a few documents against a long list, each with the set answer."""
+    searched = []
+    real = ranking.sorted_in
+    monkeypatch.setattr(ranking, "sorted_in", lambda v, k: searched.append(v.size) or real(v, k))
+    evens, thirds = np.arange(0, 30000, 2), np.arange(0, 30000, 3)
+    assert ranking.among(evens, thirds, 30000).tolist() == [d % 3 == 0 for d in evens.tolist()]
+    assert searched == []  # the mask
+    assert ranking.among(np.array([6, 9]), evens, 30000).tolist() == [True, False]
+    assert searched == [2]  # the search
