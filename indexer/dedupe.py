@@ -43,12 +43,11 @@ def signature(text: str) -> list[int]:
     shingle hashes and permutations in numpy arithmetic, which wraps by design)."""
     words = re.findall(r"\w+", text.lower()) or [""]
     words += [""] * (SHINGLE - len(words))
-    codes: dict[str, int] = {}
-    ids = np.fromiter(
-        (codes.setdefault(w, zlib.crc32(w.encode())) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
+    # One CRC per distinct word, then a lookup per word in C: a generator calling setdefault
+    # computed every word's CRC again, half of the signature's time, when the signature was
+    # a seventh of a capture's extraction (cProfile over 600 synthetic captures).
+    codes = {w: zlib.crc32(w.encode()) for w in set(words)}
+    ids = np.fromiter(map(codes.__getitem__, words), dtype=np.uint64, count=len(words))
     count = len(words) - SHINGLE + 1
     shingles = np.zeros(count, dtype=np.uint64)
     for k in range(SHINGLE):
