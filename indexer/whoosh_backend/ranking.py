@@ -197,26 +197,44 @@ def flat_file(leaf, key: tuple) -> FlatPostings | None:
 
 def flat_phrase(flat: FlatPostings, phrase: list[str], postings: list, candidates: np.ndarray):
     """Which candidates (documents of the segment holding every word of the phrase) hold the
-    words side by side in order, from the flat file: each word's positions are read for
-    the candidates still in the running only, as (candidate index, position) keys, and each
-    next word must sit at the next position. None when the file does not list a word's
-    postings as the segment does (then Whoosh's own are read)."""
-    alive = np.arange(candidates.size)
-    starts = None
-    for offset, (term, (ids, _)) in enumerate(zip(phrase, postings, strict=True)):
-        found = flat.positions(term, np.searchsorted(ids, candidates[alive]))
+    words side by side in order, from the flat file: positions are read for the candidates
+    still in the running only, keyed by candidate index. None when the file does not list a
+    word's postings as the segment does (then Whoosh's own are read)."""
+
+    def occurrences(k: int, alive: np.ndarray):
+        ids = postings[k][0]
+        found = flat.positions(phrase[k], np.searchsorted(ids, candidates[alive]))
         if found is None or found[0] != ids.size:
             return None
-        _, counts, positions = found
-        keys = ascending((np.repeat(alive, counts) << 32) + positions)
+        return np.repeat(alive, found[1]), found[2]
+
+    held = in_order(len(phrase), occurrences, np.arange(candidates.size))
+    if held is None:
+        return None
+    holds = np.zeros(candidates.size, dtype=bool)
+    holds[held] = True
+    return holds
+
+
+def in_order(n_words: int, occurrences, alive: np.ndarray) -> np.ndarray | None:
+    """The owners among alive (sorted numbers: documents, or candidates' indexes) in which
+    n_words words stand side by side in order. occurrences(k, alive) gives word k's
+    (owner, position) pairs in the owners still in the running, or None to give up (then
+    None). Occurrences are (owner, position) keys, and each next word must sit at the next
+    position."""
+    starts = None
+    for offset in range(n_words):
+        found = occurrences(offset, alive)
+        if found is None:
+            return None
+        owners, positions = found
+        keys = ascending((owners << 32) + positions)
         starts = keys if starts is None else starts[sorted_in(starts + offset, keys)]
         if not starts.size:
-            return np.zeros(candidates.size, dtype=bool)
+            return alive[:0]
         held = starts >> 32
         alive = held[first_of_runs(held)]  # sorted: unique
-    holds = np.zeros(candidates.size, dtype=bool)
-    holds[alive] = True
-    return holds
+    return alive
 
 
 def wanted_mask(leaf, candidates: np.ndarray) -> np.ndarray:
@@ -264,18 +282,11 @@ def read_positions(leaf, term: str, candidates: np.ndarray | None):
 
 def phrase_docs(leaf, key: tuple, phrase: list[str], candidates: np.ndarray) -> np.ndarray:
     """The candidate documents (segment numbers) in which the words stand side by side in
-    order: occurrences are (document, position) keys, each next word must sit at the next
-    position, and each word is read only for the documents still in the running."""
-    starts = None
-    for offset, term in enumerate(phrase):
-        docs, positions = leaf_positions(leaf, key, term, candidates)
-        keys = ascending((docs << 32) + positions)
-        starts = keys if starts is None else starts[sorted_in(starts + offset, keys)]
-        if not starts.size:
-            return candidates[:0]
-        documents = starts >> 32
-        candidates = documents[first_of_runs(documents)]  # sorted: unique
-    return candidates
+    order, from Whoosh's postings, each word read only for the documents still in the
+    running."""
+    return in_order(
+        len(phrase), lambda k, alive: leaf_positions(leaf, key, phrase[k], alive), candidates
+    )
 
 
 def first_of_runs(values: np.ndarray) -> np.ndarray:
