@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sys
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -231,15 +232,17 @@ def test_wide_values_and_odd_weights_are_kept(tmp_path, fmt):
         def make_filename(self, ext):
             return "MAIN_test" + ext
 
-    postings = [
+    terms = [  # (field, term, documents, weights, positions of each posting)
         # A long report: positions past 65,535, a word 300 times in one document.
-        (FIELD, b"long", 3, 2.0, fmt.encode([5, 70_000])),
-        (FIELD, b"often", 3, 300.0, fmt.encode(list(range(0, 600, 2)))),
-        (FIELD, b"often", 70_000, 1.5, fmt.encode([7])),  # a weight that is not the count
-        ("title", b"often", 3, 1.0, fmt.encode([0])),  # another field: not recorded
+        (FIELD, b"long", [3], [2.0], [[5, 70_000]]),
+        # A weight that is not the count.
+        (FIELD, b"often", [3, 70_000], [300.0, 1.5], [list(range(0, 600, 2)), [7]]),
+        ("title", b"often", [3], [1.0], [[0]]),  # another field: not recorded
     ]
     writer = flatpostings.FlatWriter(str(tmp_path), Segment(), fmt)
-    assert list(writer.tap(iter(postings))) == postings
+    for field, btext, docs, weights, positions in terms:
+        values = [fmt.encode(found) for found in positions]
+        writer.add_term(field, btext, array("I", docs), array("f", weights), values)
     writer.close()
     flat = flatpostings.FlatPostings(str(tmp_path / "MAIN_test.flat"))
     docs, weights = flat.postings("often")

@@ -19,6 +19,7 @@ from indexer.ingest import ingest
 from indexer.results import hit_card, lede_words
 from indexer.whoosh_backend import backend as backend_module
 from indexer.whoosh_backend import store
+from indexer.whoosh_backend import writer as writer_module
 from indexer.whoosh_backend.analysis import (
     HIGHLIGHT_CALL,
     PART_BREAK,
@@ -139,6 +140,46 @@ def test_segments_equal_whoosh_writer_in_one_process_in_two_and_with_spilled_run
         "spilled": {"procs": 2, "limitmb": 0.02},
     }.items():
         assert contents(build(tmp_path / name, docs, **options)) == expected, name
+
+
+def whoosh_flush(self) -> None:
+    """SegmentBuilder's flush as Whoosh writes it: every posting of the same pool, one at a
+    time, through FieldWriter.add_postings, with the segment's own length reader."""
+    self.perdocwriter.close()
+    pdr = self.per_document_reader()
+    postings = (
+        (field, btext, docnum, weight, value)
+        for field, btext, docs, weights, values in self.pool.iter_terms()
+        for docnum, weight, value in zip(docs, weights, values, strict=True)
+    )
+    self.fieldwriter.add_postings(self.schema, pdr, postings)
+    self.fieldwriter.close()
+    pdr.close()
+
+
+def segment_bytes(folder: Path) -> dict[str, bytes]:
+    """The terms and postings files of an index's one segment, by extension."""
+    files = {p.suffix: p.read_bytes() for p in folder.iterdir() if p.suffix in (".trm", ".pst")}
+    assert len(files) == 2, sorted(p.name for p in folder.iterdir())
+    return files
+
+
+def test_term_blocks_write_the_bytes_whoosh_writes_one_posting_at_a_time(tmp_path, monkeypatch):
+    """Terms written a block at a time (write_terms) give the same terms and postings files,
+    block statistics included, as Whoosh's add_postings fed one posting at a time: with
+    terms of more than one block (each story 30 times over) and runs spilled to disk."""
+    docs = {
+        f"{doc_id}-{k}": dict(fields, id=f"{doc_id}-{k}")
+        for doc_id, fields in documents().items()
+        for k in range(30)
+    }
+    assert len(docs) > 2 * 128
+    for limitmb in (512, 0.05):
+        ours = segment_bytes(build(tmp_path / f"ours-{limitmb}", docs, procs=1, limitmb=limitmb))
+        with monkeypatch.context() as m:
+            m.setattr(writer_module.SegmentBuilder, "_flush_segment", whoosh_flush)
+            theirs = build(tmp_path / f"whoosh-{limitmb}", docs, procs=1, limitmb=limitmb)
+        assert ours == segment_bytes(theirs), limitmb
 
 
 def test_replacing_documents_keeps_the_others_and_commits_once(tmp_path):

@@ -28,7 +28,7 @@ import threading
 import weakref
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 from whoosh.formats import Positions
@@ -51,11 +51,9 @@ BOUNDS_MEMO_BYTES = 16 * 1024 * 1024
 SECTIONS = (("docs", "I"), ("weights", "f"), ("counts", "I"), ("positions", "I"))
 NARROW = (np.uint8, np.uint16, np.uint32)  # tried in order for the unsigned sections
 
-Posting = tuple  # (fieldname, term bytes, docnum, weight, value bytes or None)
-
 
 class FlatWriter:
-    """Writes one segment's flat file from the postings stream the field writer reads."""
+    """Writes one segment's flat file from the terms the segment writer writes."""
 
     def __init__(self, folder: str, segment, fmt: Positions):
         self.extend_positions = positions_extender(fmt)
@@ -71,27 +69,25 @@ class FlatWriter:
         self.postings = 0
         self.positions = 0
 
-    def tap(self, items: Iterator[Posting]) -> Iterator[Posting]:
-        """Pass every posting on unchanged, recording the content field's."""
-        last = None
-        docs, weights, counts, positions = (self.pending[name] for name, _ in SECTIONS)
+    def add_term(self, fieldname: str, btext: bytes, docs: array, weights: array, values) -> None:
+        """Record one term's postings (documents ascending, as arrays of the pending
+        sections' types) if it is the content field's."""
+        if fieldname != FIELD:
+            return
+        self.terms.append(btext)
+        self.posting_starts.append(self.postings)
+        self.position_starts.append(self.positions)
+        pending = self.pending
+        pending["docs"].extend(docs)
+        pending["weights"].extend(weights)
+        positions = pending["positions"]
         extend = self.extend_positions
-        for item in items:
-            if item[0] == FIELD:
-                if item[1] != last:
-                    last = item[1]
-                    self.terms.append(last)
-                    self.posting_starts.append(self.postings)
-                    self.position_starts.append(self.positions)
-                found = extend(item[4], positions)
-                docs.append(item[2])
-                weights.append(item[3])
-                counts.append(found)
-                self.postings += 1
-                self.positions += found
-                if len(positions) >= FLUSH_EVERY or len(docs) >= FLUSH_EVERY:
-                    self._flush()
-            yield item
+        counts = [extend(value, positions) for value in values]
+        pending["counts"].extend(counts)
+        self.postings += len(docs)
+        self.positions += sum(counts)
+        if len(positions) >= FLUSH_EVERY or len(pending["docs"]) >= FLUSH_EVERY:
+            self._flush()
 
     def _flush(self) -> None:
         """Append the pending entries to their scratch files, noting their largest values."""
