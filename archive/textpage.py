@@ -27,6 +27,7 @@ CREDIT = re.compile(r"^(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+$")
 # An image's file name left as text: "2017 06 04 PHOTO 00000219", "123 1".
 IMAGE_SLUG_TOKEN = re.compile(r"\d+|[A-Za-z]")
 NAMED_SLUG = re.compile(r"\d+(?:\s+[A-Za-z]+)*\s+[a-z]+")
+LONGEST_SLUG = max(settings.MAX_SLUG_TOKENS, settings.MAX_NAMED_SLUG_TOKENS)
 # Sponsor and logo rows before the story: a run of capitalised words and nothing else.
 LOGO_ROW = re.compile(r"^(?:[A-Z][\w&'’.-]*\s+){2,}[A-Z][\w&'’.-]*$")
 # A byline inside the story ("Compiled By A and B / Khmer Times") is a short line of names.
@@ -89,6 +90,8 @@ def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
 def is_image_slug(line: str) -> bool:
     """A short line made mostly of numbers: an image's file name, not text."""
     tokens = line.split()
+    if len(tokens) > LONGEST_SLUG:  # most lines: text, whatever their tokens are
+        return False
     numeric = sum(1 for t in tokens if IMAGE_SLUG_TOKEN.fullmatch(t))
     has_number = any(t.isdigit() for t in tokens)  # a lone letter is a split drop cap
     if has_number and len(tokens) <= settings.MAX_SLUG_TOKENS and numeric * 2 > len(tokens):
@@ -128,6 +131,7 @@ class Cleaner:
         self.after_caption = False
         self.alt_lines, self.caption_lines = near_duplicates(lines)
         self.credit_lines = credit_lines(lines)
+        self.unwanted = self.alt_lines | self.credit_lines
         self.stamps = 0  # live-blog entry stamps seen: a live blog is one story
 
     def run(self) -> Page:
@@ -177,7 +181,7 @@ class Cleaner:
             return 1
         if (
             matches(profile.rx("chrome_lines"), line)
-            or i in self.alt_lines | self.credit_lines
+            or i in self.unwanted
             or is_image_slug(line)
         ):
             return 1
