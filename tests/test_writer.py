@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import highlight
 from whoosh import index as whoosh_index
+from whoosh.fields import TEXT
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
@@ -29,7 +30,7 @@ from indexer.whoosh_backend.analysis import (
     text_analyzer,
 )
 from indexer.whoosh_backend.documents import index_document
-from indexer.whoosh_backend.schema import build_schema
+from indexer.whoosh_backend.schema import FastText, build_schema
 from indexer.whoosh_backend.search import FRAGMENTER, WHOLE, formatter, hit_of
 from indexer.whoosh_backend.writer import replace_documents
 
@@ -59,6 +60,17 @@ def postings(fmt, text: str) -> list:
     )
 
 
+FAST_FIELD = build_schema()["content"]
+WHOOSH_FIELD = TEXT(analyzer=FAST_FIELD.analyzer)
+WHOOSH_FIELD.format = FAST_FIELD.format
+
+
+def field_items_agree(text: str) -> bool:
+    """FastText's index() gives the items, in the order, TEXT's own gives."""
+    assert isinstance(FAST_FIELD, FastText)
+    return FAST_FIELD.index(text) == list(WHOOSH_FIELD.index(text))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(WORDS, SEPARATORS), max_size=40))
 def test_fast_terms_equal_the_analyzer_chain_on_any_word_mix(parts):
@@ -67,6 +79,7 @@ def test_fast_terms_equal_the_analyzer_chain_on_any_word_mix(parts):
     # FastPositions, which indexes written before RawPositions keep, encodes as Whoosh does.
     fast, whoosh = FastPositions(), Positions()
     assert sorted(fast.word_values(text, ANALYZER)) == sorted(whoosh.word_values(text, ANALYZER))
+    assert field_items_agree(text)
 
 
 def test_fast_terms_equal_the_analyzer_chain_on_real_documents():
@@ -77,6 +90,7 @@ def test_fast_terms_equal_the_analyzer_chain_on_real_documents():
         article = extract_file(path)
         for text in (article.body, article.title or "", " ".join(q.text for q in article.quotes)):
             assert postings(RawPositions(), text) == postings(Positions(), text), path.name
+            assert field_items_agree(text), path.name
 
 
 def documents() -> dict[str, dict]:
