@@ -113,7 +113,7 @@ def content_lines(lines: list[str], profile: SiteProfile, limit: int) -> list[in
     for i, line in enumerate(lines):
         if len(found) == limit:
             break
-        if line and not matches(profile.rx("chrome_lines"), line):
+        if line and not profile.any_rx("chrome_lines").match(line):
             found.append(i)
     return found
 

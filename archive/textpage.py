@@ -16,7 +16,6 @@ from archive.lines import (
     TIMESTAMP,
     blocks_of,
     key,
-    matches,
     normalise,
 )
 from archive.listings import PUBLICATION_DATE, is_listing, looks_like_teasers
@@ -156,12 +155,12 @@ class Cleaner:
 
     def is_terminator(self, line: str) -> bool:
         """Widget headings and paywall notices that end the story."""
-        return bool(matches(self.profile.rx("terminators"), line))
+        return bool(self.profile.any_rx("terminators").match(line))
 
     def classify(self, line: str, i: int) -> int:
         """Handle one non-blank line; returns how many lines it consumed."""
         page, profile = self.page, self.profile
-        if matches(profile.rx("title_lines"), line) or (
+        if profile.any_rx("title_lines").match(line) or (
             page.title and key(line) == key(page.title)
         ):
             return 1
@@ -173,17 +172,13 @@ class Cleaner:
             page.captions.append(line)
             self.after_caption = True
             return 1
-        if matches(profile.rx("caption_markers"), line):
+        if profile.any_rx("caption_markers").match(line):
             self.expect_caption = True
             return 1
         if re.match(r"^more topics?$", line, re.I):
             self.after_more_topic = True
             return 1
-        if (
-            matches(profile.rx("chrome_lines"), line)
-            or i in self.unwanted
-            or is_image_slug(line)
-        ):
+        if profile.any_rx("chrome_lines").match(line) or i in self.unwanted or is_image_slug(line):
             return 1
         if (
             not self.body_started
