@@ -52,7 +52,8 @@ def signature(text: str) -> list[int]:
     shingles = np.zeros(count, dtype=np.uint64)
     for k in range(SHINGLE):
         shingles = (shingles * _SHINGLE_MIX) ^ ids[k : k + count]
-    shingles = np.unique(shingles)
+    # Repeated shingles stay: a minimum is the same with them, and sorting them away cost
+    # more than the few repeats in a story do.
     return ((shingles[None, :] ^ _SEEDS) * _MIX).min(axis=1).tolist()
 
 
