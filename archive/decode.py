@@ -63,6 +63,10 @@ def gunzip(data: bytes) -> bytes:
     return out
 
 
+# Control bytes that text does not hold (tab, newlines, form feed and escape are allowed).
+CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def looks_binary(data: bytes) -> bool:
     """True for bytes that are not text in any encoding we accept (NULs, control bytes)."""
     sample = data[:8192]
@@ -70,7 +74,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))  # counted in C
     return controls / max(len(sample), 1) > settings.BINARY_CONTROL_RATIO
 
 
@@ -88,7 +92,7 @@ def mostly_utf8(data: bytes) -> bool:
     that are not UTF-8."""
     text = data[:200_000].decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # characters beyond ASCII
     return good > bad
 
 
