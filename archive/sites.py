@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-
 NEVER = r"(?!)"  # a kind without patterns matches no line
 
 
