@@ -119,8 +119,13 @@ def profile_body(soup: BeautifulSoup, profile: SiteProfile) -> str | None:
         node = soup.select_one(selector)
         if node is None:
             continue
-        for drop in profile.drop_selectors:
-            for junk in node.select(drop):
+        # Chrome removed in one walk of the tree for all the drop selectors, not one walk
+        # each: a selector list matches what any of them matches, and the selectors are
+        # plain tag and class ones (sites.py), which no removal changes. A match inside an
+        # earlier one is already gone with it.
+        drops = ", ".join(profile.drop_selectors)
+        for junk in node.select(drops) if drops else ():
+            if not junk.decomposed:
                 junk.decompose()
         paras = [p.get_text(" ", strip=True) for p in node.find_all(["p", "h2", "h3", "li"])]
         text = "\n\n".join(p for p in paras if p)

@@ -24,7 +24,9 @@ class SiteProfile:
     terminators: tuple[str, ...] = ()
     # Lines that introduce a photo caption on the next line.
     caption_markers: tuple[str, ...] = ()
-    # CSS selectors of article body and of chrome inside it, for HTML captures.
+    # CSS selectors of article body and of chrome inside it, for HTML captures. Chrome
+    # selectors are plain tag and class ones (no :first-child, no sibling combinators):
+    # htmlpage.profile_body removes all their matches at once.
     body_selectors: tuple[str, ...] = ()
     drop_selectors: tuple[str, ...] = ()
     compiled: dict = field(default_factory=dict, compare=False, repr=False)
