@@ -62,22 +62,27 @@ class TermPool:
         self.in_order = True  # False once a term's document numbers went backwards
 
     def add(self, item: Posting) -> None:
-        """Add one posting."""
-        fieldname, btext, docnum, weight, value = item
-        postings = self.terms.get((fieldname, btext))
+        """Add one posting (called once for each: every attribute read here counts)."""
+        postings = self.terms.get(item[:2])
         if postings is None:
-            self.fieldnames.add(fieldname)
-            postings = self.terms[fieldname, btext] = (array("q"), array("d"), [])
-            self.size += TERM_COST + len(btext)
-        docs = postings[0]
+            postings = self._new_term(item[0], item[1])
+        docs, weights, values = postings
+        docnum, value = item[2], item[4]
         if docs and docnum < docs[-1]:
             self.in_order = False
         docs.append(docnum)
-        postings[1].append(weight)
-        postings[2].append(value)
-        self.size += POSTING_COST + (len(value) if value else 0)
+        weights.append(item[3])
+        values.append(value)
+        self.size += POSTING_COST + len(value) if value else POSTING_COST
         if self.size > self.limit:
             self.save()
+
+    def _new_term(self, fieldname: str, btext: bytes) -> tuple[array, array, list]:
+        """The empty postings of a term seen for the first time."""
+        self.fieldnames.add(fieldname)
+        postings = self.terms[fieldname, btext] = (array("q"), array("d"), [])
+        self.size += TERM_COST + len(btext)
+        return postings
 
     def save(self) -> None:
         """Write the terms held in memory to a new run and forget them."""
