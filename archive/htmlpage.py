@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from archive import settings
 from archive.bylines import split_names
 from archive.dates import find_date, parse_meta_date
-from archive.lines import normalise
+from archive.lines import matches, normalise
 from archive.sites import SiteProfile, profile_for
 from archive.textpage import Cleaner
 
@@ -94,10 +94,9 @@ def ld_authors(item: dict) -> list[str]:
 
 def strip_site_suffix(title: str, profile: SiteProfile) -> str:
     """'Headline | Outlet' -> 'Headline' using the profile's title patterns."""
-    for pattern in profile.rx("title_lines"):
-        found = pattern.match(title)
-        if found:
-            return found.group(1).strip()
+    found = matches(profile.rx("title_lines"), title)
+    if found:
+        return found.group(1).strip()
     return re.split(r"\s+[|–—]\s+", title)[0].strip() if " | " in title else title.strip()
 
 

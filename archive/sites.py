@@ -30,6 +30,7 @@ class SiteProfile:
     body_selectors: tuple[str, ...] = ()
     drop_selectors: tuple[str, ...] = ()
     compiled: dict = field(default_factory=dict, compare=False, repr=False)
+    combined: dict = field(default_factory=dict, compare=False, repr=False)  # any_rx's
 
     def rx(self, kind: str) -> list[re.Pattern]:
         """Compiled, case-insensitive, whole-line patterns of one kind (cached)."""
@@ -43,11 +44,11 @@ class SiteProfile:
         """One pattern for `kind`, matching a line when any of its patterns does: a line is
         tested in one call, not once per pattern (the text cleaner tests every line against
         some 40 chrome patterns). For yes or no only: its groups are not one pattern's."""
-        key = f"any {kind}"
-        if key not in self.compiled:
+        found = self.combined.get(kind)
+        if found is None:
             joined = "|".join(p.pattern for p in self.rx(kind)) or NEVER
-            self.compiled[key] = re.compile(joined, re.I)
-        return self.compiled[key]
+            found = self.combined[kind] = re.compile(joined, re.I)
+        return found
 
 
 # Chrome shared by the outlets' page templates (navigation, widgets, share bars).
