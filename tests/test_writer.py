@@ -93,6 +93,17 @@ def test_fast_terms_equal_the_analyzer_chain_on_real_documents():
             assert field_items_agree(text), path.name
 
 
+def test_fast_terms_equal_the_analyzer_chain_past_65535_positions():
+    # RawPositions encodes a document's positions as one uint16 array; a longer document
+    # (a 200-page report) goes term by term, some terms' positions in uint32.
+    words = "Ministry officials said the land dispute in Koh Kong was settled".split()
+    text = " ".join(words[i % len(words)] + str(i % 7) * (i % 3 == 0) for i in range(90_000))
+    text += " lateword"
+    assert field_items_agree(text)
+    values = {term: value for term, _, _, value in FAST_FIELD.index(text)}
+    assert values[b"lateword"][4:5] == b"I" and values[b"ministri"][4:5] == b"I"
+
+
 def documents() -> dict[str, dict]:
     """Index documents for the seeds and layout captures, by id."""
     files = sorted((ROOT / "raw").glob("*.*")) + sorted(CAPTURES.glob("*.*"))
