@@ -113,6 +113,7 @@ NAMED_DAY = re.compile(
     rf"|(?P<m2>[a-z]+)\s+(?P<d2>\d{{1,2}}){_ORDINAL},?\s+(?P<y2>\d{{4}}))",
     re.I,
 )
+ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 CLOCK_TIME = re.compile(r"(\d{1,2}):(\d\d)\s*(?:([ap])m)?", re.I)
 
 
@@ -124,6 +125,9 @@ def parse_day(date_text: str) -> date | None:
     if named and (named["m1"] or named["m2"]).lower() in MONTH_NUMBERS:
         day, month, year = named["d1"] or named["d2"], named["m1"] or named["m2"], named["y1"]
         return _day(int(year or named["y2"]), MONTH_NUMBERS[month.lower()], int(day))
+    iso = ISO_DAY.fullmatch(text)
+    if iso:  # year, month, day: dateutil's day-first reading swapped 2016-12-05 to 12 May
+        return _day(int(iso[1]), int(iso[2]), int(iso[3]))
     try:
         return dateparser.parse(text, dayfirst=True, fuzzy=False).date()
     except (ValueError, OverflowError):

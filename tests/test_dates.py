@@ -92,3 +92,11 @@ def test_clock_times_read_as_dateutil_reads_them():
     assert [d for d in differ if d[1] != d[2]] == []
     assert dates.to_iso("14 December 2016", "06:07", "ICT") == "2016-12-14T06:07:00+07:00"
     assert dates.to_iso("14 December 2016", "13:00 pm") == "2016-12-14"
+
+
+def test_iso_dates_are_year_month_day():
+    # dateutil's day-first reading, which to_iso used, made 2016-12-05 the 12th of May.
+    assert dates.find_date("Phnom Penh, 2016-12-05") == "2016-12-05"
+    assert dates.find_date("Publication date 2016-12-05 | 06:07 ICT").startswith("2016-12-05T")
+    assert dates.find_date("2016-13-05") is None
+    assert dates.to_iso("2016-02-29") == "2016-02-29" and dates.to_iso("2017-02-29") is None
