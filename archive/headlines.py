@@ -7,7 +7,7 @@ import re
 
 from archive import settings
 from archive.bylines import match_byline
-from archive.lines import CAPTION_CREDIT, DATE_LINE, TIMESTAMP, key, matches
+from archive.lines import DATE_LINE, TIMESTAMP, has_caption_credit, key, matches
 from archive.sites import SiteProfile
 
 # "... the United States. FACEBOOK": a caption holds a sentence end, a headline does not.
@@ -28,7 +28,7 @@ def find_title(lines: list[str], profile: SiteProfile) -> str | None:
     for i in content_lines(lines, profile, 3):
         if is_headline_shaped(lines, i):
             return lines[i]
-        if not (SENTENCE_BREAK.search(lines[i]) or CAPTION_CREDIT.search(lines[i])):
+        if not (SENTENCE_BREAK.search(lines[i]) or has_caption_credit(lines[i])):
             break
     # Post pages print the headline twice or three times near the top, whatever comes first.
     repeated = repeated_headline(lines)

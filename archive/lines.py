@@ -14,6 +14,14 @@ TERMINAL = tuple('.!?"”’:;)…')
 CAPTION_CREDIT = re.compile(
     r"(?:\((?:photo:?\s*)?[A-Z][^()/]{1,60}/[^()]{1,60}\)|photograph:\s*[^/]{1,60}/.{1,60})$", re.I
 )
+
+
+def has_caption_credit(line: str) -> bool:
+    """True when the line ends with a photo credit (CAPTION_CREDIT). Both its forms hold a
+    slash: a line without one is answered without scanning it."""
+    return "/" in line and CAPTION_CREDIT.search(line) is not None
+
+
 DATE_LINE = re.compile(rf"[\w ,|:•]*{ANY_DATE}[\w ,|:•]*")
 # A live blog's entry stamp: "7:01AM, Tuesday, June 6th, 2017", "11:41 p.m.".
 TIMESTAMP = re.compile(
@@ -26,7 +34,8 @@ NOT_WORD = re.compile(r"\W+")
 def normalise(text: str) -> list[str]:
     """Lines with unified newlines and spaces, trailing blanks removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    return [WS.sub(" ", line).strip() for line in text.split("\n")]
+    # WS holds no newline: one substitution over the text is one per line.
+    return [line.strip() for line in WS.sub(" ", text).split("\n")]
 
 
 @lru_cache(maxsize=8192)  # a page compares each line with the headline and its neighbours

@@ -10,11 +10,11 @@ from archive.bylines import match_byline
 from archive.dates import ANY_DATE, find_date
 from archive.headlines import find_title
 from archive.lines import (
-    CAPTION_CREDIT,
     DATE_LINE,
     TERMINAL,
     TIMESTAMP,
     blocks_of,
+    has_caption_credit,
     key,
     normalise,
 )
@@ -109,7 +109,7 @@ def credit_lines(lines: list[str]) -> set[int]:
         if (
             len(lines[i].split()) <= settings.MAX_CREDIT_WORDS
             and not lines[i].endswith(TERMINAL)
-            and CAPTION_CREDIT.search(lines[j])
+            and has_caption_credit(lines[j])
         ):
             found.add(i)
     return found
@@ -188,7 +188,7 @@ class Cleaner:
         ):
             return 1
         if i in self.caption_lines or (
-            CAPTION_CREDIT.search(line) and len(line.split()) <= settings.MAX_CAPTION_WORDS
+            has_caption_credit(line) and len(line.split()) <= settings.MAX_CAPTION_WORDS
         ):
             page.captions.append(line)
             return 1
