@@ -27,14 +27,16 @@ DATE_LINE = re.compile(rf"[\w ,|:•]*{ANY_DATE}[\w ,|:•]*")
 TIMESTAMP = re.compile(
     rf"\d{{1,2}}:\d\d\s*(?:[ap]\.?m\.?)?(?:,?\s+(?:[A-Z][a-z]+day,?\s+)?{ANY_DATE})?", re.I
 )
-WS = re.compile(r"[ \t\u00a0\u200b]+")
+# Runs of spaces, tabs, no-break and zero-width spaces, but for a lone space: each becomes one.
+WS = re.compile(r" [ \t\u00a0\u200b]+|[\t\u00a0\u200b][ \t\u00a0\u200b]*")
 NOT_WORD = re.compile(r"\W+")
 
 
 def normalise(text: str) -> list[str]:
     """Lines with unified newlines and spaces, trailing blanks removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    # WS holds no newline: one substitution over the text is one per line.
+    # WS holds no newline, so one substitution over the text is one per line; and a lone
+    # space is left as it is (substituting every space was most of this function's time).
     return [line.strip() for line in WS.sub(" ", text).split("\n")]
 
 
