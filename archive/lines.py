@@ -30,6 +30,7 @@ TIMESTAMP = re.compile(
 # Runs of spaces, tabs, no-break and zero-width spaces, but for a lone space: each becomes one.
 WS = re.compile(r" [ \t\u00a0\u200b]+|[\t\u00a0\u200b][ \t\u00a0\u200b]*")
 NOT_WORD = re.compile(r"\W+")
+NOT_WORD_OR_NEWLINE = re.compile(r"[^\w\n]+")
 
 
 def normalise(text: str) -> list[str]:
@@ -38,6 +39,12 @@ def normalise(text: str) -> list[str]:
     # WS holds no newline, so one substitution over the text is one per line; and a lone
     # space is left as it is (substituting every space was most of this function's time).
     return [line.strip() for line in WS.sub(" ", text).split("\n")]
+
+
+def line_keys(lines: list[str]) -> list[str]:
+    """key() of every line, in one substitution over the lines joined: the same keys (no
+    line holds a newline, and lower-casing never looks across one)."""
+    return NOT_WORD_OR_NEWLINE.sub("", "\n".join(lines).lower()).split("\n")
 
 
 @lru_cache(maxsize=8192)  # a page compares each line with the headline and its neighbours

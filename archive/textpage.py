@@ -16,6 +16,7 @@ from archive.lines import (
     blocks_of,
     has_caption_credit,
     key,
+    line_keys,
     normalise,
 )
 from archive.listings import PUBLICATION_DATE, is_listing, looks_like_teasers
@@ -55,7 +56,7 @@ class Page:
     source: str | None = None
 
 
-def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
+def near_duplicates(lines: list[str], keys: list[str]) -> tuple[set[int], set[int]]:
     """(alt-text lines, caption lines): a photo's alt text repeats its caption on a
     neighbouring line, whole or cut short, in other case or quotes; the longer is the
     caption, the shorter (or first) one is chrome. A line that is a cut-short copy of any
@@ -63,7 +64,6 @@ def near_duplicates(lines: list[str]) -> tuple[set[int], set[int]]:
     repeated body line, and stays)."""
     alt, captions = set(), set()
     filled = [i for i, ln in enumerate(lines) if ln]
-    keys = {i: key(lines[i]) for i in filled}
     # Earlier lines by the start of their key: a cut-short copy shares it.
     earlier: dict[str, list[tuple[int, str]]] = {}
     for n, i in enumerate(filled):
@@ -128,7 +128,8 @@ class Cleaner:
         self.expect_caption = False
         self.after_more_topic = False
         self.after_caption = False
-        self.alt_lines, self.caption_lines = near_duplicates(lines)
+        self.keys = line_keys(lines)  # key() of each line
+        self.alt_lines, self.caption_lines = near_duplicates(lines, self.keys)
         self.credit_lines = credit_lines(lines)
         self.unwanted = self.alt_lines | self.credit_lines
         self.stamps = 0  # live-blog entry stamps seen: a live blog is one story
@@ -159,15 +160,15 @@ class Cleaner:
 
     def classify(self, line: str, i: int) -> int:
         """Handle one non-blank line; returns how many lines it consumed."""
-        page, profile = self.page, self.profile
+        page, profile, line_key = self.page, self.profile, self.keys[i]
         if profile.any_rx("title_lines").match(line) or (
-            page.title and key(line) == key(page.title)
+            page.title and line_key == key(page.title)
         ):
             return 1
         if (
             page.title
-            and len(key(line)) > len(key(page.title))
-            and key(line).startswith(key(page.title))
+            and len(line_key) > len(key(page.title))
+            and line_key.startswith(key(page.title))
         ):  # a photo line: the headline, then the caption (RFA)
             page.captions.append(line)
             self.after_caption = True
@@ -183,7 +184,7 @@ class Cleaner:
         if (
             not self.body_started
             and LOGO_ROW.match(line)
-            and key(line) != key(page.title)
+            and line_key != key(page.title)
             and not match_byline(line)
         ):
             return 1
