@@ -43,8 +43,10 @@ def normalise(text: str) -> list[str]:
 
 def line_keys(lines: list[str]) -> list[str]:
     """key() of every line, in one substitution over the lines joined: the same keys (no
-    line holds a newline, and lower-casing never looks across one)."""
-    return NOT_WORD_OR_NEWLINE.sub("", "\n".join(lines).lower()).split("\n")
+    line holds a newline, and lower-casing never looks across one). Spaces go first, in
+    one pass in C: substituting every space was half of the time."""
+    joined = "\n".join(lines).lower().replace(" ", "")
+    return NOT_WORD_OR_NEWLINE.sub("", joined).split("\n")
 
 
 @lru_cache(maxsize=8192)  # a page compares each line with the headline and its neighbours
