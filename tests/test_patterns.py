@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archive.lexicon import ORG_DEFINITION, by_first_char
+from archive.listings import TEASER_DATE, ends_with_teaser_date
 from archive.organisations import definitions_in
 from archive.topics import Taxonomy
 
@@ -90,3 +91,19 @@ def test_topic_of_a_match_is_the_term_that_won_in_the_alternation(term_lists, te
     expected = [(m.span(), int(m.lastgroup[1:])) for m in plain.finditer(text)]
     found = [(m.span(), taxonomy.topic_of(m.group(0))) for m in taxonomy.pattern.finditer(text)]
     assert found == expected
+
+
+# Teaser dates and what surrounds them: spaces of every kind, bars, bullets, words, digits.
+TEASER_PIECES = st.sampled_from(
+    ["12 Jan 2022", "Wed, 12 Jan 2022 | 11:20", "3 hours ago", "2 DAYS AGO", "2016-12-05"]
+    + ["June 6th, 2017", " ", "\u00a0", "\n", "\t", "\u3000", "|", "•", "-", "Story", "1"]
+    + ["ago", "2020", "x"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(TEASER_PIECES, max_size=6))
+@example(["Story", " ", "3 hours ago", "\u3000"])
+def test_teaser_date_shortcut_answers_as_the_pattern(pieces):
+    text = "".join(pieces)
+    assert ends_with_teaser_date(text) == (TEASER_DATE.search(text) is not None)
