@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archive.lexicon import ORG_DEFINITION, by_first_char
+from archive.lines import key, line_keys, normalise
 from archive.listings import TEASER_DATE, ends_with_teaser_date
 from archive.organisations import definitions_in
 from archive.topics import Taxonomy
@@ -107,3 +108,20 @@ TEASER_PIECES = st.sampled_from(
 def test_teaser_date_shortcut_answers_as_the_pattern(pieces):
     text = "".join(pieces)
     assert ends_with_teaser_date(text) == (TEASER_DATE.search(text) is not None)
+
+
+# Lines with every kind of space the normaliser folds, lone and in runs, line breaks, and
+# letters whose lower case depends on their neighbours (a final sigma) or is two characters.
+LINE_TEXT = st.text(alphabet="ab ÉΣΟİ’ \t\u00a0\u200b\u2003\n\r\ufeff.,-", max_size=60)
+PLAIN_WS = re.compile(r"[ \t\u00a0\u200b]+")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LINE_TEXT)
+@example("a  b\r\n\u00a0c \u200b d\t")
+def test_normalise_folds_spaces_as_one_substitution_per_line_would(text):
+    unified = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    expected = [PLAIN_WS.sub(" ", line).strip() for line in unified.split("\n")]
+    lines = normalise(text)
+    assert lines == expected
+    assert line_keys(lines) == [key(line) for line in lines]
