@@ -63,17 +63,17 @@ class TermPool:
         self.in_order = True  # False once a term's document numbers went backwards
         self.last_doc = -1  # the highest document number added
 
-    @property
-    def fieldnames(self) -> set[str]:
-        """The fields that have postings in this pool."""
-        return set(self.fields)
+    def _terms_of(self, fieldname: str) -> dict[bytes, tuple[array, array, list]]:
+        """The terms held in memory for one field."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        return terms
 
     def add(self, item: Posting) -> None:
         """Add one posting (Whoosh's merges call it once for each)."""
         fieldname, btext, docnum, weight, value = item
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
+        terms = self._terms_of(fieldname)
         postings = terms.get(btext)
         if postings is None:
             postings = self._new_term(terms, btext)
@@ -100,9 +100,7 @@ class TermPool:
                 length += freq
             return length
         self.last_doc = docnum
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
+        terms = self._terms_of(fieldname)
         find = terms.get
         size = 0
         length = 0
