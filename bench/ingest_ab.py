@@ -26,9 +26,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ingest_memory import corpus_for  # noqa: E402
 
 
+def checkout_path(rev: str, into: Path) -> Path:
+    """Where rev is checked out under into."""
+    return into / rev.replace("/", "_")
+
+
 def worktree(rev: str, into: Path) -> Path:
     """A detached checkout of rev under into."""
-    path = into / rev.replace("/", "_")
+    path = checkout_path(rev, into)
     subprocess.run(
         ["git", "worktree", "add", "--detach", "-f", str(path), rev],
         cwd=ROOT,
@@ -90,7 +95,7 @@ def main() -> None:
     finally:
         for rev in runs:
             subprocess.run(
-                ["git", "worktree", "remove", "--force", str(scratch / rev)],
+                ["git", "worktree", "remove", "--force", str(checkout_path(rev, scratch))],
                 cwd=ROOT,
                 capture_output=True,
             )

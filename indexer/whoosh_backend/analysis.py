@@ -249,11 +249,15 @@ class FastPositions(Positions):
         """What a text field's index() yields for value (term as UTF-8, frequency, weight,
         encoded positions), as one list built without word_values' generators (FastText):
         a story has about 400 distinct words, each passed through two generators."""
+        return self.postings_of(index_terms(value, analyzer))
+
+    def postings_of(self, terms: dict[str, list[int]]) -> list[tuple[bytes, int, float, bytes]]:
+        """index_postings' items for terms already found, each term's positions encoded."""
         fb = self.field_boost
         encode = self.encode
         return [
             (term.encode("utf-8"), len(poslist), len(poslist) * fb, encode(poslist))
-            for term, poslist in index_terms(value, analyzer).items()
+            for term, poslist in terms.items()
         ]
 
 
@@ -284,7 +288,7 @@ class RawPositions(FastPositions):
         try:
             blob = array("H", itertools.chain.from_iterable(terms.values()))
         except OverflowError:
-            return super().index_postings(value, analyzer)
+            return self.postings_of(terms)
         if sys.byteorder == "big":
             blob.byteswap()
         data = blob.tobytes()
