@@ -37,7 +37,11 @@ def read_bytes(path: Path) -> bytes:
         )
     try:
         with open(path, "rb") as fh:
-            data = fh.read(settings.MAX_FILE_BYTES + 1)
+            # The size stat() gave, and the rest only if the file grew since: read(n) sets
+            # aside n bytes first, and 20 MB for a 4 KB capture took 45 microseconds, not 9.
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:
+                data += fh.read(settings.MAX_FILE_BYTES + 1 - len(data))
     except OSError as exc:
         raise ExtractionError(f"cannot read: {exc.strerror or exc}") from exc
     if path.name.lower().endswith(".gz"):
