@@ -8,16 +8,18 @@ from __future__ import annotations
 import re
 
 
-def by_first_char(branches: list[str], word_start: bool = False) -> str:
+def by_first_char(branches: list[str], word_start: bool = False, boundary: bool = False) -> str:
     """A regex alternation of `branches` (regex sources that each start with a literal
     character, escaped or not), grouped by that character: Python's engine tries every branch
     of a flat alternation at every position of the text, here only one group's (3x faster on
     the topic terms). Branches keep their order within a group, so the same branch wins.
 
-    With word_start, a branch matches only where no word character or hyphen precedes it.
-    The check follows the first character, so the engine can skip straight to positions
-    holding one (4x faster for upper-case acronyms, slower for lower-case words)."""
-    guard = r"(?<![\w-].)" if word_start else ""
+    With word_start, a branch matches only where no word character or hyphen precedes it;
+    with boundary, where no word character does (a word boundary before a branch that begins
+    with a word character). The check follows the first character, so the engine can skip
+    straight to positions holding one (4x faster for upper-case acronyms, slower for
+    lower-case words)."""
+    guard = r"(?<![\w-].)" if word_start else r"(?<!\w.)" if boundary else ""
     groups: dict[str, list[str]] = {}
     for branch in branches:
         cut = 2 if branch.startswith("\\") else 1
@@ -32,15 +34,22 @@ HONORIFICS = set(
 )
 # Titles that may stand before a single name ("Mr. Vanny", "Miss Nakry", "Prince Ranariddh",
 # "General Savoeun"): with one of them, one capitalised word is a person.
-PERSONAL_TITLES = (
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prince|Princess|General|Gen|Samdech|Oknha|Lok Chumteav|"
-    r"Venerable|Colonel|Judge|Governor)\.?\s+"
-)
+TITLE_WORDS = [
+    title.replace("_", " ")
+    for title in "Mr Mrs Ms Miss Dr Prince Princess General Gen Samdech Oknha Lok_Chumteav "
+    "Venerable Colonel Judge Governor".split()
+]
+PERSONAL_TITLES = r"\b(?:" + "|".join(TITLE_WORDS) + r")\.?\s+"
 PERSONAL_TITLE = re.compile(rf"(?:{PERSONAL_TITLES})$")
 # The title, then exactly one capitalised word: "Mr. Vanny said", not "Mr. Sok Chan"; also
 # the one name a text gives someone: "a worker named Chantha", "a woman called Srey".
-TITLED_NAME = re.compile(
-    rf"(?:{PERSONAL_TITLES}|\b(?:named|called)\s+)([A-Z][\w’'-]*)(?![\w’'-]|\s+[A-Z])"
+ONE_NAME = r"([A-Z][\w’'-]*)(?![\w’'-]|\s+[A-Z])"
+TITLED_NAME = re.compile(rf"(?:{PERSONAL_TITLES}|\b(?:named|called)\s+){ONE_NAME}")
+# TITLED_NAME for a text without "named" or "called" (most texts), the titles grouped by
+# first letter: 28 instead of 270 microseconds a capture, as the engine tried the flat
+# alternation at every position of the text.
+TITLE_ONLY_NAME = re.compile(
+    by_first_char([re.escape(t) for t in TITLE_WORDS], boundary=True) + rf"\.?\s+{ONE_NAME}"
 )
 # Words that name what a person is; a role phrase ends in one of them.
 ROLE_NOUNS = tuple(

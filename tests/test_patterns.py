@@ -7,10 +7,16 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from archive.lexicon import ORG_DEFINITION, by_first_char
+from archive.lexicon import (
+    ORG_DEFINITION,
+    TITLE_ONLY_NAME,
+    TITLED_NAME,
+    by_first_char,
+)
 from archive.lines import key, line_keys, normalise
 from archive.listings import TEASER_DATE, ends_with_teaser_date
 from archive.organisations import definitions_in
+from archive.people import LOWER_WORD, LowerRuns
 from archive.topics import Taxonomy
 
 # Branches that share first letters and prefixes, some ending where others go on with a
@@ -125,3 +131,38 @@ def test_normalise_folds_spaces_as_one_substitution_per_line_would(text):
     lines = normalise(text)
     assert lines == expected
     assert line_keys(lines) == [key(line) for line in lines]
+
+
+# Text and asked words of lower-case letters, capitals, hyphens, accents and punctuation,
+# so that runs meet word edges, hyphens and letters outside [a-z].
+RUN_TEXT = st.text(alphabet="abA-é’' .\n", max_size=40)
+RUN_WORD = st.text(alphabet="abA-é", max_size=4)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(RUN_TEXT, st.lists(RUN_WORD, max_size=6))
+@example("a-b ab", ["a-b", "ab", "a", "b", "-", ""])
+@example("aab", ["a", "ab", "aab"])
+def test_lower_runs_answer_as_the_set_of_lower_case_words(text, words):
+    runs = LowerRuns(text)
+    expected = set(LOWER_WORD.findall(text))
+    for word in [*words, *expected]:
+        assert (word in runs) == (word in expected), word
+
+
+# Titles, their look-alikes and what may follow them, so that names, initials, dots and
+# word edges meet.
+TITLED_PIECES = st.sampled_from(
+    ["Mr", "Mrs", "Ms", "Miss", "Dr", "Gen", "General", "Lok Chumteav", "Prince", "Princess"]
+    + ["xMr", "-", ".", " ", "  ", "\n", "Vanny", "Sok", "Chan", "said", "’s", "'", "A", "e"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(TITLED_PIECES, max_size=10))
+@example(["Mr", ".", " ", "Vanny", " ", "said"])
+@example(["xMr", " ", "Vanny"])
+def test_grouped_titles_match_as_the_titled_name_pattern(pieces):
+    text = "".join(pieces)
+    found = [(m.span(), m.group(1)) for m in TITLE_ONLY_NAME.finditer(text)]
+    assert found == [(m.span(), m.group(1)) for m in TITLED_NAME.finditer(text)]
