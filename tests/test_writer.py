@@ -26,9 +26,7 @@ from indexer.whoosh_backend.analysis import (
     PART_BREAK,
     FastPositions,
     HighlightAnalyzer,
-    Parts,
     RawPositions,
-    index_terms,
     text_analyzer,
 )
 from indexer.whoosh_backend.documents import index_document
@@ -82,20 +80,6 @@ def test_fast_terms_equal_the_analyzer_chain_on_any_word_mix(parts):
     fast, whoosh = FastPositions(), Positions()
     assert sorted(fast.word_values(text, ANALYZER)) == sorted(whoosh.word_values(text, ANALYZER))
     assert field_items_agree(text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.lists(st.tuples(WORDS, SEPARATORS), max_size=8), min_size=1, max_size=4),
-    st.lists(st.integers(0, 3), max_size=8),
-)
-def test_parts_tokenised_once_give_the_whole_texts_postings(pieces, order):
-    # The search field's parts repeat (headline copies, quotes): each distinct one is
-    # tokenised once, with the same postings as the joined text's.
-    parts = ["".join(w + s for w, s in piece).replace("\x1e", " ") for piece in pieces]
-    text = Parts([parts[i % len(parts)] for i in order] + parts)
-    assert index_terms(text, ANALYZER) == index_terms(str(text), ANALYZER)
-    assert FAST_FIELD.index(text) == list(WHOOSH_FIELD.index(str(text)))
 
 
 def test_fast_terms_equal_the_analyzer_chain_on_real_documents():

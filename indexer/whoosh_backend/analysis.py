@@ -141,47 +141,13 @@ def word_cache(analyzer) -> WordCache:
     return kept_for(_last_cache, WordCache, analyzer)
 
 
-class Parts(str):
-    """Text whose parts were joined with PART_BREAK, remembering them (`parts`), so that a
-    part written into it more than once (the headline's copies, the quotes' second copy) is
-    tokenised once: a third of the search field's text is such copies. Tokens never cross
-    a PART_BREAK, so the parts' tokens laid end to end with a break between each two are
-    the whole text's."""
-
-    parts: tuple[str, ...]
-
-    def __new__(cls, parts: list[str]) -> Parts:
-        """The parts (holding no PART_BREAK) joined, one on each side of the break."""
-        text = super().__new__(cls, f"\n{PART_BREAK}\n".join(parts))
-        text.parts = tuple(parts)
-        return text
-
-
-def cached_words(text: str, cache: WordCache) -> list[tuple[str | None, ...]]:
-    """cache[word] for each word TOKEN_RE finds in text, each distinct part of Parts
-    tokenised once."""
-    parts = getattr(text, "parts", None)
-    if parts is None:
-        return list(map(cache.__getitem__, TOKEN_RE.findall(text)))
-    seen: dict[str, list] = {}
-    found: list = []
-    for i, part in enumerate(parts):
-        if i:
-            found.append(cache[PART_BREAK])
-        words = seen.get(part)
-        if words is None:
-            words = seen[part] = list(map(cache.__getitem__, TOKEN_RE.findall(part)))
-        found += words
-    return found
-
-
 def index_terms(text: str, analyzer) -> dict[str, list[int]]:
     """Each term of text with its positions, exactly as the analyzer would number them,
     without running the filter chain once per token (indexing spent most of its time there).
     Words are looked up and their terms laid end to end in C (map, chain): a Python loop
     over the tokens was a quarter of the index phase (py-spy, 3,000 stories)."""
     cache = word_cache(analyzer)
-    found = cached_words(text, cache)
+    found = list(map(cache.__getitem__, TOKEN_RE.findall(text)))
     # StopFilter keeps the first kept token's own position and renumbers after it.
     leading_stops = 0
     for terms in found:

@@ -8,7 +8,7 @@ from archive.record import Article
 from indexer.registry import distinct
 from indexer.results import hit_card
 from indexer.stories import QUOTES_REPEAT, TITLE_REPEAT, day_number, primary_of, story_of
-from indexer.whoosh_backend.analysis import Parts
+from indexer.whoosh_backend.analysis import PART_BREAK
 from indexer.whoosh_backend.facets import encode
 
 
@@ -17,10 +17,10 @@ def keywords(values) -> str:
     return ",".join(distinct(values))
 
 
-def join_parts(parts: list[str]) -> Parts:
+def join_parts(parts: list[str]) -> str:
     """The parts of the one search field, a PART_BREAK between each two, so that a phrase
     cannot run from the end of one part into the next."""
-    return Parts([part.replace("\x1e", " ") for part in parts])
+    return f"\n{PART_BREAK}\n".join(part.replace("\x1e", " ") for part in parts)
 
 
 def index_document(group_id: str, members: list[Article]) -> dict:
