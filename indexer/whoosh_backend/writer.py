@@ -13,6 +13,7 @@ Relies on SegmentWriter internals of the pinned whoosh3 3.54.0 (see README)."""
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import os
@@ -341,8 +342,20 @@ def fill_blocks(postwriter, ids, weights, fweights, values, length_of) -> None:
 _inherited: tuple | None = None
 
 
+# Collections of the youngest two generations per collection of all three, in a forked
+# writer: the pool's postings are long-lived and free of cycles, and every full collection
+# walked all of them (at 20,000 stories, 16 of them took 2.0 of the writer's 69 CPU seconds,
+# each longer as the pool grew). Young collections still free any cyclic garbage a document
+# leaves; the child exits once its segment is written. At 30,000 stories the writer's peak
+# memory was the same with the collector off altogether (834 MB).
+FULL_COLLECTION_EVERY = 1_000_000
+
+
 def _write_share(k: int):
     """In a forked child: write the k-th share of documents as one new segment."""
+    gc.freeze()  # what the child inherited is never garbage here
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
     ix, shares, build, options = _inherited
     writer = SegmentBuilder(ix, _lk=False, **options)
     try:
