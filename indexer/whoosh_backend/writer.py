@@ -342,12 +342,12 @@ def fill_blocks(postwriter, ids, weights, fweights, values, length_of) -> None:
 _inherited: tuple | None = None
 
 
-# Collections of the youngest two generations per collection of all three, in a forked
-# writer: the pool's postings are long-lived and free of cycles, and every full collection
-# walked all of them (at 20,000 stories, 16 of them took 2.0 of the writer's 69 CPU seconds,
-# each longer as the pool grew). Young collections still free any cyclic garbage a document
-# leaves; the child exits once its segment is written. At 30,000 stories the writer's peak
-# memory was the same with the collector off altogether (834 MB).
+# Collections of the middle generation before a full one, in a forked writer (Python's
+# default is 10): the pool's postings are long-lived and free of cycles, and every full
+# collection walked all of them (at 20,000 stories, 16 of them took 2.0 of the writer's
+# 69 CPU seconds, each longer as the pool grew). Young collections still free any cyclic
+# garbage a document leaves; the child exits once its segment is written. At 30,000 stories
+# the writer's peak memory was the same with the collector off altogether (834 MB).
 FULL_COLLECTION_EVERY = 1_000_000
 
 
