@@ -27,7 +27,7 @@ from archive.lexicon import (
 
 POSSESSIVE = re.compile(r"['’]s$")
 LOWER_WORD = re.compile(r"[a-z-]+")
-LOWER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz-")
+LOWER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz-")  # what LOWER_WORD matches
 SENTENCE_START = re.compile(r"(?:[.!?“\"]\s*|\n)$")
 
 
