@@ -292,12 +292,12 @@ class RawPositions(FastPositions):
         if sys.byteorder == "big":
             blob.byteswap()
         data = blob.tobytes()
-        fb = self.field_boost
+        fb, code = self.field_boost, CODE_BYTES["H"]
         found, start = [], 0
         for term, poslist in terms.items():
             n = len(poslist)
             end = start + 2 * n
-            found.append((term.encode("utf-8"), n, n * fb, pack_uint(n) + b"H" + data[start:end]))
+            found.append((term.encode("utf-8"), n, n * fb, pack_uint(n) + code + data[start:end]))
             start = end
         return found
 
