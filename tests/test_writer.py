@@ -3,8 +3,10 @@ and the fast highlighting tokens are exactly the analyzer's."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
+import zlib
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -205,6 +207,37 @@ def test_term_blocks_write_the_bytes_whoosh_writes_one_posting_at_a_time(tmp_pat
             m.setattr(writer_module.SegmentBuilder, "_flush_segment", whoosh_flush)
             theirs = build(tmp_path / f"whoosh-{limitmb}", docs, procs=1, limitmb=limitmb)
         assert ours == segment_bytes(theirs), limitmb
+
+
+def test_blocks_of_whoosh_codec_and_ours_read_and_merge_alike(tmp_path, monkeypatch):
+    """An index whose first segment Whoosh's own codec wrote (every index before
+    BlockCodec), then added to and merged by ours, holds what Whoosh's writer alone
+    writes; our blocks are pickled with BLOCK_PROTOCOL and the postings file is smaller."""
+    docs = documents()
+    expected = contents(build(tmp_path / "whoosh", docs, whoosh=True))
+    first, rest = sorted(docs)[: len(docs) // 2], sorted(docs)[len(docs) // 2 :]
+    folder = build(tmp_path / "mixed", {d: docs[d] for d in first})
+    ix = whoosh_index.open_dir(folder)
+    assert [type(s.codec()).__name__ for s in ix._segments()] == ["W3Codec"]
+    replace_documents(ix, rest, docs.get, procs=2)
+    codecs = {type(s.codec()).__name__ for s in whoosh_index.open_dir(folder)._segments()}
+    assert "BlockCodec" in codecs
+    assert contents(folder) == expected
+    ours = build(tmp_path / "ours", docs, procs=1)
+    (segment,) = whoosh_index.open_dir(ours)._segments()
+    with whoosh_index.open_dir(ours).reader() as reader:
+        info = reader.term_info("content", "said")
+    postfile = ours / segment.make_filename(".pst")
+    blocks = postfile.read_bytes()[info.extent()[0] :]
+    length = int.from_bytes(blocks[4:8], "big", signed=True)  # after the W3Bl magic
+    header = pickle.loads(blocks[8 : 8 + abs(length)])  # the info, then the data
+    data = blocks[8 + len(pickle.dumps(header, 2)) : 8 + abs(length)]
+    data = zlib.decompress(data) if header[3] else data
+    assert data[:2] == bytes([0x80, writer_module.BLOCK_PROTOCOL])
+    monkeypatch.setattr(writer_module, "BLOCK_PROTOCOL", 2)  # as Whoosh pickles blocks
+    old = build(tmp_path / "protocol-2", docs, procs=1)
+    assert contents(old) == expected
+    assert postfile.stat().st_size < 0.8 * next(old.glob("*.pst")).stat().st_size
 
 
 def test_replacing_documents_keeps_the_others_and_commits_once(tmp_path):
