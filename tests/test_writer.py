@@ -7,6 +7,7 @@ import pickle
 import re
 import shutil
 import zlib
+from array import array
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
+from whoosh.util.numlists import delta_encode
 
 from archive.extract import extract_file
 from indexer.ingest import ingest
@@ -24,6 +26,7 @@ from indexer.whoosh_backend import backend as backend_module
 from indexer.whoosh_backend import store
 from indexer.whoosh_backend import writer as writer_module
 from indexer.whoosh_backend.analysis import (
+    BULK_VALUES,
     HIGHLIGHT_CALL,
     PART_BREAK,
     FastPositions,
@@ -104,6 +107,36 @@ def test_fast_terms_equal_the_analyzer_chain_past_65535_positions():
     assert field_items_agree(text)
     values = {term: value for term, _, _, value in FAST_FIELD.index(text)}
     assert values[b"lateword"][4:5] == b"I" and values[b"ministri"][4:5] == b"I"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(0, 70_000), min_size=1, max_size=6).map(sorted),
+        min_size=1,
+        max_size=100,
+    )
+)
+def test_positions_of_many_values_equal_one_value_at_a_time(poslists):
+    """The flat file's bulk decoding of a term's values (RawPositions.extend_many, numpy
+    from 64 values on) gives the positions and counts decoding each value gives, two- and
+    four-byte values mixed or not."""
+    fmt = FAST_FIELD.format
+    long = poslists * (BULK_VALUES // len(poslists) + 1)
+    for lists in (poslists, long, [[p % 65536 for p in ps] for ps in long]):
+        values = [fmt.encode(sorted(ps)) for ps in lists]
+        one, many = array("I"), array("I")
+        counts = [fmt.extend_positions(value, one) for value in values]
+        assert fmt.extend_many(values, many) == counts
+        assert many == one
+
+
+def test_block_ids_are_whoosh_gaps():
+    """BlockPostingsWriter's document gaps are Whoosh's delta encoding of them."""
+    block = writer_module.BlockPostingsWriter(None, 128)
+    for ids in ([5], [0, 3, 4, 90, 91, 4_000_000_000]):
+        block._ids, block._byteids = array("I", ids), False
+        assert block._mini_ids() == tuple(delta_encode(ids))
 
 
 def documents() -> dict[str, dict]:

@@ -8,6 +8,7 @@ import sys
 from array import array
 from collections import defaultdict
 
+import numpy as np
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -261,7 +262,10 @@ class FastPositions(Positions):
         ]
 
 
-CODE_BYTES = {"H": b"H", "I": b"I"}  # RawPositions' type codes, as the byte each value holds
+CODE_BYTES = {"H": b"H", "I": b"I"}
+# Values of one term decoded at once by RawPositions.extend_many from this many on: its
+# numpy calls cost about what 50 values decoded one at a time do.
+BULK_VALUES = 64  # RawPositions' type codes, as the byte each value holds
 
 
 class RawPositions(FastPositions):
@@ -314,6 +318,23 @@ class RawPositions(FastPositions):
             found = memoryview(value)[5:].cast(chr(value[4]))
         out.extend(found)
         return len(found)
+
+    def extend_many(self, values: list[bytes], out: array) -> list[int]:
+        """extend_positions of each value, in turn; how many each had. A long list of
+        two-byte values is read at once (its bytes joined, each value's 5-byte head
+        dropped): one call per posting was a twentieth of the index phase (py-spy)."""
+        extend = self.extend_positions
+        if len(values) < BULK_VALUES or sys.byteorder == "big":
+            return [extend(value, out) for value in values]
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        blob = np.frombuffer(b"".join(values), dtype=np.uint8)
+        starts = np.cumsum(lengths) - lengths
+        if lengths.min() < 5 or (blob[starts + 4] != CODE_BYTES["H"][0]).any():
+            return [extend(value, out) for value in values]
+        keep = np.ones(len(blob), dtype=bool)
+        keep[(starts[:, None] + np.arange(5)).ravel()] = False
+        out.frombytes(blob[keep].view("<u2").astype(np.dtype(out.typecode)).tobytes())
+        return ((lengths - 5) // 2).tolist()
 
     @staticmethod
     def _array(value: bytes) -> array:

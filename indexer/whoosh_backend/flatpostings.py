@@ -56,7 +56,7 @@ class FlatWriter:
     """Writes one segment's flat file from the terms the segment writer writes."""
 
     def __init__(self, folder: str, segment, fmt: Positions):
-        self.extend_positions = positions_extender(fmt)
+        self.extend_many = many_positions_extender(fmt)
         self.path = os.path.join(folder, segment.make_filename(EXTENSION))
         # One scratch file per section, appended as postings come and joined by close().
         self.parts = {name: open(f"{self.path}.{name}", "wb") for name, _ in SECTIONS}  # noqa: SIM115
@@ -80,13 +80,11 @@ class FlatWriter:
         pending = self.pending
         pending["docs"].extend(docs)
         pending["weights"].extend(weights)
-        positions = pending["positions"]
-        extend = self.extend_positions
-        counts = [extend(value, positions) for value in values]
+        counts = self.extend_many(values, pending["positions"])
         pending["counts"].extend(counts)
         self.postings += len(docs)
         self.positions += sum(counts)
-        if len(positions) >= FLUSH_EVERY or len(pending["docs"]) >= FLUSH_EVERY:
+        if len(pending["positions"]) >= FLUSH_EVERY or len(pending["docs"]) >= FLUSH_EVERY:
             self._flush()
 
     def _flush(self) -> None:
@@ -172,6 +170,15 @@ def positions_extender(fmt: Positions) -> Callable[[bytes, array], int]:
         return len(found)
 
     return extend
+
+
+def many_positions_extender(fmt: Positions) -> Callable[[list[bytes], array], list[int]]:
+    """positions_extender for a list of values, returning each one's count: RawPositions
+    reads a long list at once."""
+    if hasattr(fmt, "extend_many"):
+        return fmt.extend_many
+    extend = positions_extender(fmt)
+    return lambda values, out: [extend(value, out) for value in values]
 
 
 def flat_writer(storage, segment, schema) -> FlatWriter | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
+import operator
 import os
 import pickle
 import zlib
@@ -243,6 +244,14 @@ class _Lengths:
 class BlockPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer (3.54.0) with each block's data pickled with BLOCK_PROTOCOL;
     Whoosh's reader unpickles any protocol, so the postings read back the same."""
+
+    def _mini_ids(self) -> tuple:
+        """The block's document numbers as Whoosh's _mini_ids gives them (the first, then
+        each one's gap from the one before), computed in C instead of by a generator."""
+        ids = self._ids
+        if self._byteids:
+            return tuple(ids)
+        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
 
     def _write_block(self, last: bool = False) -> None:
         """Write the buffered block as W3PostingsWriter._write_block does."""
