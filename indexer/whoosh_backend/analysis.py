@@ -262,10 +262,13 @@ class FastPositions(Positions):
         ]
 
 
-CODE_BYTES = {"H": b"H", "I": b"I"}
+CODE_BYTES = {"H": b"H", "I": b"I"}  # RawPositions' type codes, as the byte each value holds
+# The first five bytes of a two-byte value of n positions, for the n most documents give a
+# term (index_postings adds one to the positions' bytes instead of building it each time).
+SHORT_HEADS = [pack_uint(n) + CODE_BYTES["H"] for n in range(256)]
 # Values of one term decoded at once by RawPositions.extend_many from this many on: its
 # numpy calls cost about what 50 values decoded one at a time do.
-BULK_VALUES = 64  # RawPositions' type codes, as the byte each value holds
+BULK_VALUES = 64
 
 
 class RawPositions(FastPositions):
@@ -301,7 +304,8 @@ class RawPositions(FastPositions):
         for term, poslist in terms.items():
             n = len(poslist)
             end = start + 2 * n
-            found.append((term.encode("utf-8"), n, n * fb, pack_uint(n) + code + data[start:end]))
+            head = SHORT_HEADS[n] if n < len(SHORT_HEADS) else pack_uint(n) + code
+            found.append((term.encode("utf-8"), n, n * fb, head + data[start:end]))
             start = end
         return found
 

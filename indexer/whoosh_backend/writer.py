@@ -118,17 +118,17 @@ class TermPool:
             return length
         self.last_doc = docnum
         terms = self._terms_of(fieldname)
-        find = terms.get
-        size = 0
+        find, new_term = terms.get, self._new_term
+        items = items if isinstance(items, list) else list(items)
+        size = POSTING_COST * len(items)
         length = 0
         for btext, freq, weight, value in items:
-            postings = find(btext)
-            if postings is None:
-                postings = self._new_term(terms, btext)
-            postings[0].append(docnum)
-            postings[1].append(weight * boost if boost != 1 else weight)
-            postings[2].append(value)
-            size += POSTING_COST + len(value) if value else POSTING_COST
+            docs, weights, values = find(btext) or new_term(terms, btext)
+            docs.append(docnum)
+            weights.append(weight * boost if boost != 1 else weight)
+            values.append(value)
+            if value:
+                size += len(value)
             length += freq
         self.size += size
         if self.size > self.limit:
