@@ -6,8 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import sqlite3
+import zlib
 from pathlib import Path
+
+import numpy as np
 
 from indexer import dedupe
 from indexer.ingest import ingest
@@ -217,3 +221,28 @@ def test_duplicate_keys_stay_what_earlier_ingests_stored():
     found = json.dumps([dedupe.keys(t) for t in texts]).encode()
     digest = "0626f6de9eba839f3797289aeaecb11e8f56faf797229410de1d5afddfeece0e"
     assert hashlib.sha256(found).hexdigest() == digest
+
+
+def plain_signature(text: str) -> list[int]:
+    """The MinHash signature computed the plain way: each word's CRC as it comes."""
+    words = re.findall(r"\w+", text.lower()) or [""]
+    words += [""] * (dedupe.SHINGLE - len(words))
+    ids = np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64)
+    count = len(words) - dedupe.SHINGLE + 1
+    shingles = np.zeros(count, dtype=np.uint64)
+    for k in range(dedupe.SHINGLE):
+        shingles = (shingles * dedupe._SHINGLE_MIX) ^ ids[k : k + count]
+    return ((shingles[None, :] ^ dedupe._SEEDS) * dedupe._MIX).min(axis=1).tolist()
+
+
+def test_signatures_with_kept_word_codes_equal_the_plain_ones(monkeypatch):
+    """Signatures are stored and compared with the next ingest's: the word codes kept
+    across texts (and cleared when full) give the signature the plain computation does,
+    for short texts, accented and Khmer words and empty ones."""
+    rng = random.Random(7)
+    texts = ["", "Page not found", "Café naïve ខ្ញុំ កម្ពុជា 1,000"]
+    texts += [" ".join(story(rng, rng.randrange(1, 300))) for _ in range(40)]
+    monkeypatch.setattr(dedupe, "WORD_CODES_KEPT", 50)  # cleared again and again
+    for text in texts * 2:
+        assert dedupe.signature(text) == plain_signature(text)
+    assert len(dedupe.WORD_CODES) <= 50
