@@ -215,23 +215,62 @@ def extract_one(item: Path | Capture) -> Outcome:
     return guarded(key or display_path(path), lambda: extract_file(path, key))
 
 
+# A failed extraction whose process came within this share of its memory budget of the
+# limit counts as over the budget: the limit stops an allocation before the address space
+# reaches it, and lxml and trafilatura swallow some MemoryErrors, so a page too large for
+# the budget can end cut short, with "no article text found" (seen at a 300 MB budget).
+NEAR_LIMIT = 0.1
+
+
+def memory_limit() -> int | None:
+    """The address-space limit limit_memory set on this process, if any."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return None if limit == resource.RLIM_INFINITY else limit
+
+
+def peak_address_space() -> int:
+    """The largest address space this process has had, in bytes (VmPeak; 0 where the system
+    does not say)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def hit_memory_limit(peak_before: int) -> bool:
+    """True when this process's address space rose, since peak_before, to within NEAR_LIMIT
+    of its budget from the limit limit_memory set."""
+    limit = memory_limit()
+    if limit is None:
+        return False
+    peak = peak_address_space()
+    margin = NEAR_LIMIT * settings.EXTRACT_MEMORY_MB * 1024 * 1024
+    return peak > peak_before and peak >= limit - margin
+
+
 def guarded(shown: str, extract: Callable[[], Article]) -> Outcome:
     """Run one extraction within the per-file budget; every failure becomes an Outcome named
     `shown` with its reason."""
+    too_large = f"too large to parse (over {settings.EXTRACT_MEMORY_MB} MB of memory)"
+    peak = peak_address_space() if memory_limit() else 0  # read only in limited workers
     try:
         with time_budget(settings.EXTRACT_SECONDS):
             return Outcome(shown, article=extract())
     except OverBudget:
         return Outcome(shown, error=f"too slow to parse (over {settings.EXTRACT_SECONDS:g} s)")
     except MemoryError:
-        return Outcome(
-            shown, error=f"too large to parse (over {settings.EXTRACT_MEMORY_MB} MB of memory)"
-        )
+        return Outcome(shown, error=too_large)
     except ExtractionError as exc:
-        return Outcome(shown, error=str(exc))
+        return Outcome(shown, error=too_large if hit_memory_limit(peak) else str(exc))
     except RecursionError:
         return Outcome(shown, error="document nested too deeply to parse")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop an ingest
+        if hit_memory_limit(peak):
+            return Outcome(shown, error=too_large)
         return Outcome(shown, error=f"extraction failed: {type(exc).__name__}: {exc}")
 
 

@@ -15,11 +15,15 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
 
 from archive.extract import extract_file
+from archive.ingest import guarded, limit_memory
+from archive.record import ExtractionError
 from indexer.ingest import ingest
 from tests.helpers import http_get, running_server
 
@@ -258,6 +262,43 @@ def test_a_file_over_its_memory_budget_is_reported_and_the_rest_go_on(tmp_path, 
     report = ingest([raw], tmp_path / "index", workers=2)  # forked workers carry the limit
     assert report.added == 5
     assert dict(report.failed) == {"raw/spans.html": "too large to parse (over 300 MB of memory)"}
+
+
+def text_lost_to_memory(hoard_mb: int):
+    """An extraction that allocates hoard_mb MB, swallows the MemoryError if that is over the
+    limit (as lxml's callbacks and trafilatura may), and then finds no article text."""
+    try:
+        hoard = [bytearray(1 << 20) for _ in range(hoard_mb)]
+        del hoard
+    except MemoryError:
+        pass
+    raise ExtractionError("no article text found")
+
+
+def reason_under_limit(hoard_mb: int) -> str | None:
+    """In a worker with the ingest's memory limit: the reason guarded gives."""
+    return guarded("raw/page.html", lambda: text_lost_to_memory(hoard_mb)).error
+
+
+@pytest.mark.parametrize(
+    ("hoard_mb", "reason"),
+    [
+        (10, "no article text found"),
+        (1000, "too large to parse (over 200 MB of memory)"),
+    ],
+)
+def test_a_page_cut_short_by_the_memory_limit_is_reported_as_too_large(
+    monkeypatch, hoard_mb, reason
+):
+    """A page whose parse reached the memory limit and came out empty is reported as too
+    large, not as a page without text; one that stayed under it keeps its own reason."""
+    from archive import settings
+
+    monkeypatch.setattr(settings, "EXTRACT_MEMORY_MB", 200)
+    with ProcessPoolExecutor(
+        1, mp_context=get_context("fork"), initializer=limit_memory, initargs=(200,)
+    ) as pool:
+        assert pool.submit(reason_under_limit, hoard_mb).result() == reason
 
 
 def test_sidecars_are_checked_field_by_field(tmp_path):
